@@ -1,0 +1,69 @@
+# Sinergi: `make run` to try it, `make test` to test it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install install-test browser lint format messages bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+	@echo "Sinergi: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-true} PORT=$(PORT) \
+		$(BIN)/honcho --no-prefix -f Procfile.dev start
+
+# End-to-end tests need Debian's Chromium; install it when it is missing and we may.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium for the end-to-end tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing and cannot be installed here: end-to-end tests will be skipped"; \
+		fi; \
+	fi
+
+test: install-test browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract strings into locale/id (needs GNU gettext); the compiled .mo is committed.
+messages: install
+	cd sinergi && ../$(PY) ../manage.py makemessages -l id --no-obsolete --add-location file
+	cd sinergi && ../$(PY) ../manage.py compilemessages -l id
+
+bench: install
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Re-vendor the front-end assets from their npm packages into sinergi/static/vendor/.
+# Run by hand when upgrading (needs npm); the result is committed so that nothing is
+# downloaded at run time or install time.
+set -euo pipefail
+BOOTSTRAP=5.3.9
+ICONS=1.13.2
+HTMX=2.0.11
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest="$root/sinergi/static/vendor"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+for pkg in "bootstrap@$BOOTSTRAP" "bootstrap-icons@$ICONS" "htmx.org@$HTMX"; do
+  npm pack --silent "$pkg" >/dev/null
+done
+for tgz in *.tgz; do mkdir -p "${tgz%.tgz}" && tar xzf "$tgz" -C "${tgz%.tgz}"; done
+
+rm -rf "$dest" && mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/bootstrap-icons/fonts" "$dest/htmx"
+b="bootstrap-$BOOTSTRAP/package"
+cp "$b/dist/css/bootstrap.min.css" "$b/dist/css/bootstrap.min.css.map" "$dest/bootstrap/css/"
+cp "$b/dist/js/bootstrap.bundle.min.js" "$b/dist/js/bootstrap.bundle.min.js.map" "$dest/bootstrap/js/"
+cp "$b/LICENSE" "$dest/bootstrap/LICENSE"
+i="bootstrap-icons-$ICONS/package"
+cp "$i/font/bootstrap-icons.min.css" "$dest/bootstrap-icons/"
+cp "$i/font/fonts/bootstrap-icons.woff2" "$i/font/fonts/bootstrap-icons.woff" "$dest/bootstrap-icons/fonts/"
+cp "$i/LICENSE" "$dest/bootstrap-icons/LICENSE"
+h="htmx.org-$HTMX/package"
+cp "$h/dist/htmx.min.js" "$dest/htmx/"
+cp "$h/LICENSE" "$dest/htmx/LICENSE"
+cat > "$dest/README.md" <<MD
+# Vendored front-end assets
+
+Copied unchanged from their npm packages by \`scripts/vendor-assets.sh\`; each folder keeps the
+package's licence. Nothing here is fetched at run time.
+
+| folder | npm package | version | licence |
+|---|---|---|---|
+| bootstrap/ | bootstrap | $BOOTSTRAP | MIT |
+| bootstrap-icons/ | bootstrap-icons | $ICONS | MIT |
+| htmx/ | htmx.org | $HTMX | 0BSD |
+MD
+echo "vendored into $dest"

@@ -1,0 +1,21 @@
+"""The /api/v1/ surface, assembled from each app's router."""
+
+from ninja import NinjaAPI
+
+import sinergi
+from sinergi.accounts.api import router as accounts_router
+
+from .auth import default_auth
+
+api = NinjaAPI(
+    title="Sinergi API",
+    version=sinergi.__version__,
+    description=(
+        "Integration API of Sinergi. Authenticate with a personal API token "
+        "(`Authorization: Bearer <token>`) or, in the browser, with your session."
+    ),
+    auth=default_auth,
+    urls_namespace="api-1",
+    docs_url="/docs",
+)
+api.add_router("/", accounts_router)

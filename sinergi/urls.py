@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sinergi.api.api import api
+from sinergi.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("sinergi.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("sinergi.core.urls")),
+]
+
+handler403 = "sinergi.core.errors.permission_denied"
+handler404 = "sinergi.core.errors.page_not_found"
+handler500 = "sinergi.core.errors.server_error"
