@@ -116,6 +116,15 @@ class ProfileForm(forms.ModelForm):
         error_messages={"invalid": _("A NIK has exactly 16 digits.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    # Longer than the 18 digits it stores: people write a NIP in groups ("19870512 201001 2 003"),
+    # and clean_nip() takes the spaces out before checking the digits.
+    nip = forms.CharField(
+        label=_("NIP"),
+        max_length=24,
+        required=False,
+        help_text=_("Civil servants only: 18 digits."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
 
     class Meta:
         model = User
@@ -131,12 +140,10 @@ class ProfileForm(forms.ModelForm):
         ]
         widgets = {
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-            "nip": forms.TextInput(attrs={"inputmode": "numeric"}),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "institution_name": forms.TextInput(attrs={"autocomplete": "organization"}),
             "position": forms.TextInput(attrs={"autocomplete": "organization-title"}),
         }
-        help_texts = {"nip": _("Civil servants only: 18 digits.")}
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

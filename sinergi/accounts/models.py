@@ -116,7 +116,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """Return the first name, skipping academic and religious titles ("Dr.", "Hj.")."""
+        words = [w for w in self.full_name.split(",")[0].split() if not w.endswith(".")]
+        return words[0] if words else (self.full_name or self.email)
 
     @property
     def email_verified(self) -> bool:

@@ -96,9 +96,10 @@ def user_set_language(*, user: User, language: str) -> None:
 def user_grant_role(*, user: User, role: str, actor: User | None) -> None:
     """Give `user` the role `role`."""
     user.groups.add(Group.objects.get(name=Role(role)))
-    if role == Role.ADMIN and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
+        # Administrators run the whole system, including the Django admin site.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     log_action(actor, "accounts.role_granted", user, {"role": role})
 
 

@@ -19,9 +19,20 @@ from .forms import (
     ResendVerificationForm,
     SignupForm,
 )
-from .models import ApiToken, User
+from .models import ApiToken, Role, User
 from .selectors import api_token_get_for_user, api_tokens_for_user, user_roles
 from .tokens import email_verification_token
+
+
+def set_language_cookie(response, language: str) -> None:
+    """Remember the interface language in the browser, with the cookie settings of the site."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
 
 
 def signup(request):
@@ -75,7 +86,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         # The account's language wins over whatever the anonymous visitor had chosen.
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
+        set_language_cookie(response, form.get_user().language)
         return response
 
 
@@ -91,11 +102,11 @@ def profile(request):
         )
         messages.success(request, _("Your profile has been saved."))
         response = redirect("accounts:profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        set_language_cookie(response, user.language)
         return response
     context = {
         "form": form,
-        "roles": sorted(user_roles(request.user)),
+        "roles": sorted(str(Role(role).label) for role in user_roles(request.user)),
         "tokens": api_tokens_for_user(user=request.user),
         "token_form": ApiTokenForm(),
     }
@@ -160,11 +171,5 @@ def set_language(request):
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             services.user_set_language(user=request.user, language=language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-        )
+        set_language_cookie(response, language)
     return response
