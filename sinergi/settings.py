@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sinergi.core",
     "sinergi.accounts",
+    "sinergi.training",
     "sinergi.api",
 ]
 
@@ -275,3 +276,15 @@ SINERGI_HOST_SHORT_NAME = env("SINERGI_HOST_SHORT_NAME", default="Perpustakaan U
 SINERGI_SUPPORT_EMAIL = env("SINERGI_SUPPORT_EMAIL", default="perpustakaan@localhost")
 # The address people reach Sinergi at, for links in e-mails sent by background workers.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Training: registration, invoices, payments ---
+SINERGI_PAYMENT_WINDOW_HOURS = env.int("SINERGI_PAYMENT_WINDOW_HOURS", default=48)
+SINERGI_OFFER_WINDOW_HOURS = env.int("SINERGI_OFFER_WINDOW_HOURS", default=24)
+SINERGI_INVOICE_PREFIX = env("SINERGI_INVOICE_PREFIX", default="INV/DIKLAT")
+SINERGI_CREDIT_NOTE_SUFFIX = env("SINERGI_CREDIT_NOTE_SUFFIX", default="KN")
+SINERGI_BANK_NAME = env("SINERGI_BANK_NAME", default="Bank Negara Indonesia (BNI)")
+SINERGI_BANK_ACCOUNT = env("SINERGI_BANK_ACCOUNT", default="0000000000")
+SINERGI_BANK_ACCOUNT_NAME = env("SINERGI_BANK_ACCOUNT_NAME", default="RPL BLU UPI Perpustakaan")
+MIDTRANS_SERVER_KEY = env("MIDTRANS_SERVER_KEY", default="")
+MIDTRANS_CLIENT_KEY = env("MIDTRANS_CLIENT_KEY", default="")
+MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("accounts/", include("sinergi.accounts.urls")),
+    path("training/", include("sinergi.training.urls")),
     path("admin/", admin.site.urls),
     path("", include("sinergi.core.urls")),
 ]

@@ -1,0 +1,535 @@
+"""Every write of the training domain.
+
+Seats are guarded the pretix way: open a transaction, lock the batch row, count the seats from
+the registrations, then write. Two registrations for the last seat serialise on that lock, so
+capacity is never oversold. `LOCK_BATCHES` exists only for the negative-control test that shows
+the race without the lock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.accounts.models import Role
+from sinergi.accounts.services import user_grant_role
+from sinergi.core.emails import email_send
+from sinergi.core.services import log_action
+
+from .models import (
+    ACTIVE_STATES,
+    Batch,
+    BatchStatus,
+    CreditNote,
+    GroupRegistration,
+    Invoice,
+    InvoiceSequence,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    PaymentState,
+    Refund,
+    Registration,
+    RegistrationState,
+)
+from .selectors import batch_availability
+
+S = RegistrationState
+LOCK_BATCHES = True
+
+
+class RegistrationError(Exception):
+    """A registration cannot be made or changed; the message says why, for the person."""
+
+    def __init__(self, message, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def batch_lock(*, batch_id: int) -> Batch:
+    """Lock the batch row until the transaction ends; every seat change goes through here."""
+    batches = Batch.objects.select_related("program")
+    if LOCK_BATCHES:
+        batches = batches.select_for_update(of=("self",))
+    return batches.get(pk=batch_id)
+
+
+def _payment_window() -> timedelta:
+    return timedelta(hours=settings.SINERGI_PAYMENT_WINDOW_HOURS)
+
+
+def _offer_window() -> timedelta:
+    return timedelta(hours=settings.SINERGI_OFFER_WINDOW_HOURS)
+
+
+def _transition(registration: Registration, state: str, actor, **changes) -> None:
+    old = registration.state
+    registration.state = state
+    for field, value in changes.items():
+        setattr(registration, field, value)
+    registration.save(update_fields=["state", *changes])
+    log_action(actor, f"training.registration.{state}", registration, {"from": old})
+
+
+# --- Invoices -----------------------------------------------------------------------------
+
+
+def _invoice_issue(*, batch: Batch, buyer, buyer_name: str, quantity: int) -> Invoice:
+    """Number and create an invoice. The year's sequence row is locked in the caller's
+    transaction, so a rolled-back registration leaves no gap and two invoices never share a
+    number."""
+    now = _now()
+    year = timezone.localdate(now).year
+    InvoiceSequence.objects.get_or_create(year=year)
+    sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    number = f"{settings.SINERGI_INVOICE_PREFIX}/{year}/{sequence.last:06d}"
+    invoice = Invoice.objects.create(
+        number=number,
+        year=year,
+        sequence=sequence.last,
+        buyer=buyer,
+        buyer_name=buyer_name,
+        batch=batch,
+        quantity=quantity,
+        unit_price=batch.fee,
+        amount=batch.fee * quantity,
+        unique_code=sequence.last % 999 + 1,
+        issued_at=now,
+        due_at=now + _payment_window(),
+    )
+    log_action(buyer, "training.invoice.issued", invoice, {"amount": invoice.amount})
+    return invoice
+
+
+def _invoice_credit(*, invoice: Invoice, reason: str, actor) -> CreditNote | None:
+    """Cancel an unpaid invoice with a credit note, unless one of its seats is still alive."""
+    if invoice.status != InvoiceStatus.OPEN:
+        return None
+    if invoice.registrations.filter(state__in=ACTIVE_STATES).exists():
+        return None
+    invoice.status = InvoiceStatus.CREDITED
+    invoice.save(update_fields=["status"])
+    note = CreditNote.objects.create(
+        invoice=invoice,
+        number=f"{invoice.number}/{settings.SINERGI_CREDIT_NOTE_SUFFIX}",
+        amount=invoice.amount,
+        reason=str(reason),
+    )
+    log_action(actor, "training.invoice.credited", invoice, {"reason": str(reason)})
+    return note
+
+
+# --- Registration ----------------------------------------------------------------------------
+
+
+@dataclass
+class Participant:
+    """What a batch needs to know of one participant."""
+
+    institution_name: str
+    position: str = ""
+    province_id: int | None = None
+    phone: str = ""
+
+
+def _participant_from_profile(user) -> Participant:
+    return Participant(
+        institution_name=user.institution_name,
+        position=user.position,
+        province_id=user.province_id,
+        phone=user.phone,
+    )
+
+
+def _check_can_register(batch: Batch, user, now: datetime) -> None:
+    if not batch.registration_is_open(now):
+        raise RegistrationError(_("Registration for this batch is closed."), code="closed")
+    if Registration.objects.filter(batch=batch, user=user, state__in=ACTIVE_STATES).exists():
+        raise RegistrationError(
+            _("You are already registered for this batch."), code="already_registered"
+        )
+
+
+def _place(
+    *, batch: Batch, user, participant: Participant, now: datetime, available: int, group=None
+) -> Registration:
+    """Create the registration in the state the free seats allow (the batch is locked)."""
+    if available <= 0:
+        state, expires_at, confirmed_at = S.WAITLISTED, None, None
+    elif batch.is_free:
+        state, expires_at, confirmed_at = S.CONFIRMED, None, now
+    else:
+        state, expires_at, confirmed_at = S.PENDING_PAYMENT, now + _payment_window(), None
+    registration = Registration.objects.create(
+        batch=batch,
+        user=user,
+        group=group,
+        state=state,
+        institution_name=participant.institution_name,
+        position=participant.position,
+        province_id=participant.province_id,
+        phone=participant.phone,
+        consent_at=now,
+        created_at=now,
+        expires_at=expires_at,
+        confirmed_at=confirmed_at,
+    )
+    log_action(user, f"training.registration.{state}", registration, {"from": None})
+    return registration
+
+
+@transaction.atomic
+def registration_create(
+    *, batch: Batch, user, participant: Participant | None = None, consent: bool
+) -> Registration:
+    """Register `user` for `batch`: a seat if one is free (confirmed when the batch is free,
+    else awaiting payment with an invoice), otherwise a place on the waiting list."""
+    if not consent:
+        raise RegistrationError(
+            _("Registration needs your consent to the use of your personal data."),
+            code="consent",
+        )
+    now = _now()
+    batch = batch_lock(batch_id=batch.pk)
+    _check_can_register(batch, user, now)
+    available = batch_availability(batch=batch, now=now).available
+    registration = _place(
+        batch=batch,
+        user=user,
+        participant=participant or _participant_from_profile(user),
+        now=now,
+        available=available,
+    )
+    if registration.state == S.PENDING_PAYMENT:
+        registration.invoice = _invoice_issue(
+            batch=batch, buyer=user, buyer_name=user.full_name, quantity=1
+        )
+        registration.save(update_fields=["invoice"])
+    _notify(registration.user, "received", registration=registration)
+    return registration
+
+
+@dataclass
+class GroupMember:
+    email: str
+    full_name: str
+    position: str = ""
+    phone: str = ""
+
+
+@transaction.atomic
+def group_registration_create(
+    *,
+    batch: Batch,
+    contact,
+    institution_name: str,
+    province_id: int | None,
+    members: list[GroupMember],
+    consent: bool,
+) -> GroupRegistration:
+    """Register several staff of one institution; those given seats share one invoice.
+
+    Members without an account get one (unverified; they set a password through the reset
+    link they are sent). Seats go in the order the members are listed; the rest wait.
+    """
+    if not consent:
+        raise RegistrationError(
+            _("Registration needs your consent to the use of your personal data."),
+            code="consent",
+        )
+    if not members:
+        raise RegistrationError(_("Add at least one participant."), code="empty")
+    emails = [member.email.strip().lower() for member in members]
+    if len(set(emails)) != len(emails):
+        raise RegistrationError(_("Each participant must have a different e-mail."), "duplicate")
+    now = _now()
+    batch = batch_lock(batch_id=batch.pk)
+    group = GroupRegistration.objects.create(
+        batch=batch, contact=contact, institution_name=institution_name
+    )
+    log_action(contact, "training.group.created", group, {"members": len(members)})
+    available = batch_availability(batch=batch, now=now).available
+    User = get_user_model()
+    seated = []
+    for member, email in zip(members, emails, strict=True):
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=None,
+                full_name=member.full_name,
+                institution_name=institution_name,
+                position=member.position,
+                province_id=province_id,
+                phone=member.phone,
+            )
+            user_grant_role(user=user, role=Role.PARTICIPANT, actor=contact)
+        _check_can_register(batch, user, now)
+        participant = Participant(
+            institution_name=institution_name,
+            position=member.position,
+            province_id=province_id,
+            phone=member.phone,
+        )
+        registration = _place(
+            batch=batch,
+            user=user,
+            participant=participant,
+            now=now,
+            available=available,
+            group=group,
+        )
+        if registration.state != S.WAITLISTED:
+            available -= 1
+        if registration.state == S.PENDING_PAYMENT:
+            seated.append(registration)
+    if seated:
+        invoice = _invoice_issue(
+            batch=batch, buyer=contact, buyer_name=institution_name, quantity=len(seated)
+        )
+        Registration.objects.filter(pk__in=[r.pk for r in seated]).update(invoice=invoice)
+    _notify(contact, "group_received", group=group)
+    return group
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor, reason: str = "") -> Registration:
+    """Cancel an active registration; its seat goes to the waiting list."""
+    batch_lock(batch_id=registration.batch_id)
+    registration.refresh_from_db()
+    if registration.state not in ACTIVE_STATES:
+        raise RegistrationError(_("This registration is no longer active."), code="inactive")
+    _transition(registration, S.CANCELLED, actor)
+    if registration.invoice_id:
+        _invoice_credit(
+            invoice=registration.invoice,
+            reason=reason or _("Registration cancelled"),
+            actor=actor,
+        )
+    _offer_free_seats(batch=registration.batch)
+    return registration
+
+
+@transaction.atomic
+def registration_accept_offer(*, registration: Registration, actor) -> Registration:
+    """Take up a seat offered from the waiting list, while the offer is valid."""
+    now = _now()
+    batch = batch_lock(batch_id=registration.batch_id)
+    registration.refresh_from_db()
+    if registration.state != S.OFFERED or registration.offer_expires_at <= now:
+        raise RegistrationError(_("This offer is no longer valid."), code="offer_lapsed")
+    if batch.is_free:
+        _transition(registration, S.CONFIRMED, actor, confirmed_at=now)
+    else:
+        invoice = _invoice_issue(
+            batch=batch, buyer=registration.user, buyer_name=registration.user.full_name, quantity=1
+        )
+        _transition(
+            registration,
+            S.PENDING_PAYMENT,
+            actor,
+            invoice=invoice,
+            expires_at=now + _payment_window(),
+        )
+    _notify(registration.user, "received", registration=registration)
+    return registration
+
+
+def _offer_free_seats(*, batch: Batch) -> list[Registration]:
+    """Offer each free seat to the next on the waiting list (the batch must be locked)."""
+    now = _now()
+    if batch.status not in (BatchStatus.OPEN, BatchStatus.CLOSED):
+        return []
+    if batch.starts_on <= timezone.localdate(now):
+        return []
+    free = batch_availability(batch=batch, now=now).available
+    if free <= 0:
+        return []
+    offered = []
+    waiting = Registration.objects.filter(batch=batch, state=S.WAITLISTED).order_by(
+        "created_at", "id"
+    )[:free]
+    for registration in waiting:
+        _transition(registration, S.OFFERED, None, offer_expires_at=now + _offer_window())
+        _notify(registration.user, "offer", registration=registration)
+        offered.append(registration)
+    return offered
+
+
+def registrations_expire_due() -> int:
+    """Expire unpaid registrations and unanswered offers that ran out; pass their seats on.
+
+    Runs every minute. Each batch is handled in its own transaction under its lock.
+    """
+    now = _now()
+    due = Registration.objects.filter(
+        state=S.PENDING_PAYMENT, expires_at__lte=now
+    ) | Registration.objects.filter(state=S.OFFERED, offer_expires_at__lte=now)
+    batch_ids = set(due.values_list("batch_id", flat=True))
+    batch_ids |= set(
+        Registration.objects.filter(state=S.WAITLISTED).values_list("batch_id", flat=True)
+    )
+    expired = 0
+    for batch_id in sorted(batch_ids):
+        with transaction.atomic():
+            batch = batch_lock(batch_id=batch_id)
+            for registration in due.filter(batch_id=batch_id).select_related("invoice", "user"):
+                _transition(registration, S.EXPIRED, None)
+                if registration.invoice_id:
+                    _invoice_credit(
+                        invoice=registration.invoice, reason=_("Not paid in time"), actor=None
+                    )
+                _notify(registration.user, "expired", registration=registration)
+                expired += 1
+            _offer_free_seats(batch=batch)
+    return expired
+
+
+def registrations_warn_expiring(*, within: timedelta = timedelta(hours=12)) -> int:
+    """E-mail a reminder once to people whose payment time runs out within `within`."""
+    now = _now()
+    soon = Registration.objects.filter(
+        state=S.PENDING_PAYMENT,
+        expires_at__gt=now,
+        expires_at__lte=now + within,
+        expiry_warned_at__isnull=True,
+    ).select_related("user", "batch__program", "invoice")
+    count = 0
+    for registration in soon:
+        registration.expiry_warned_at = now
+        registration.save(update_fields=["expiry_warned_at"])
+        _notify(registration.user, "expiry_warning", registration=registration)
+        count += 1
+    return count
+
+
+# --- Payments --------------------------------------------------------------------------------
+
+
+def _invoice_registrations_to(invoice: Invoice, state: str, actor, **changes) -> None:
+    for registration in invoice.registrations.select_related("user"):
+        if registration.state in (S.PENDING_PAYMENT, S.PAYMENT_SUBMITTED):
+            _transition(registration, state, actor, **changes)
+
+
+@transaction.atomic
+def payment_submit_transfer(*, invoice: Invoice, user, proof, note: str = "") -> Payment:
+    """Record a bank transfer with its proof; its seats wait for finance, without expiring."""
+    batch_lock(batch_id=invoice.batch_id)
+    invoice.refresh_from_db()
+    if invoice.status != InvoiceStatus.OPEN:
+        raise RegistrationError(_("This invoice is not awaiting payment."), code="not_open")
+    if not invoice.registrations.filter(
+        state=S.PENDING_PAYMENT, expires_at__gt=_now()
+    ).exists() and not invoice.registrations.filter(state=S.PAYMENT_SUBMITTED).exists():
+        raise RegistrationError(_("The time to pay this invoice has run out."), code="expired")
+    payment = Payment.objects.create(
+        invoice=invoice,
+        method=PaymentMethod.TRANSFER,
+        state=PaymentState.SUBMITTED,
+        amount=invoice.transfer_amount,
+        proof=proof,
+        payer_note=note,
+        submitted_by=user,
+    )
+    log_action(user, "training.payment.submitted", payment)
+    _invoice_registrations_to(invoice, S.PAYMENT_SUBMITTED, user)
+    return payment
+
+
+def _invoice_mark_paid(invoice: Invoice, actor) -> None:
+    now = _now()
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = now
+    invoice.save(update_fields=["status", "paid_at"])
+    _invoice_registrations_to(invoice, S.CONFIRMED, actor, confirmed_at=now)
+
+
+@transaction.atomic
+def payment_approve(*, payment: Payment, actor) -> Payment:
+    """Finance accepts a transfer: the invoice is paid and its registrations confirmed."""
+    batch_lock(batch_id=payment.invoice.batch_id)
+    payment.refresh_from_db()
+    if payment.state != PaymentState.SUBMITTED:
+        raise RegistrationError(_("This payment has already been reviewed."), code="reviewed")
+    payment.state = PaymentState.APPROVED
+    payment.reviewed_by = actor
+    payment.reviewed_at = _now()
+    payment.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    log_action(actor, "training.payment.approved", payment)
+    _invoice_mark_paid(payment.invoice, actor)
+    _notify(payment.invoice.buyer, "payment_approved", payment=payment)
+    return payment
+
+
+@transaction.atomic
+def payment_reject(*, payment: Payment, actor, reason: str) -> Payment:
+    """Finance refuses a transfer with a reason; the payer gets a fresh window to pay."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the rejection."))
+    batch_lock(batch_id=payment.invoice.batch_id)
+    payment.refresh_from_db()
+    if payment.state != PaymentState.SUBMITTED:
+        raise RegistrationError(_("This payment has already been reviewed."), code="reviewed")
+    payment.state = PaymentState.REJECTED
+    payment.reviewed_by = actor
+    payment.reviewed_at = _now()
+    payment.reject_reason = reason.strip()
+    payment.save(update_fields=["state", "reviewed_by", "reviewed_at", "reject_reason"])
+    log_action(actor, "training.payment.rejected", payment, {"reason": payment.reject_reason})
+    _invoice_registrations_to(
+        payment.invoice,
+        S.PENDING_PAYMENT,
+        actor,
+        expires_at=_now() + _payment_window(),
+        expiry_warned_at=None,
+    )
+    _notify(payment.invoice.buyer, "payment_rejected", payment=payment)
+    return payment
+
+
+@transaction.atomic
+def refund_create(*, registration: Registration, amount: int, reason: str, actor) -> Refund:
+    """Pay money back for a confirmed registration; it becomes refunded and frees its seat."""
+    batch_lock(batch_id=registration.batch_id)
+    registration.refresh_from_db()
+    payment = (
+        Payment.objects.filter(invoice_id=registration.invoice_id, state=PaymentState.APPROVED)
+        .order_by("-created_at")
+        .first()
+    )
+    if registration.state != S.CONFIRMED or payment is None:
+        raise RegistrationError(_("Only a paid, confirmed registration can be refunded."), "state")
+    if amount <= 0 or amount > registration.invoice.unit_price:
+        raise RegistrationError(_("The refund must be between 1 and the fee paid."), "amount")
+    refund = Refund.objects.create(
+        payment=payment, registration=registration, amount=amount, reason=reason, created_by=actor
+    )
+    log_action(actor, "training.refund.created", refund, {"amount": amount})
+    _transition(registration, S.REFUNDED, actor)
+    _offer_free_seats(batch=registration.batch)
+    return refund
+
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+
+def _notify(user, kind: str, **context) -> None:
+    email_send(
+        to=[user.email],
+        template=f"training/email/{kind}",
+        context={"user": user, **context},
+        language=user.language,
+    )
