@@ -288,3 +288,10 @@ SINERGI_BANK_ACCOUNT_NAME = env("SINERGI_BANK_ACCOUNT_NAME", default="RPL BLU UP
 MIDTRANS_SERVER_KEY = env("MIDTRANS_SERVER_KEY", default="")
 MIDTRANS_CLIENT_KEY = env("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
+# Who signs receipts (kuitansi), and the place written before the date on documents.
+# An empty name leaves a dotted line to write the name by hand.
+SINERGI_TREASURER_NAME = env("SINERGI_TREASURER_NAME", default="")
+SINERGI_TREASURER_TITLE = env(
+    "SINERGI_TREASURER_TITLE", default="Bendahara Penerimaan Perpustakaan UPI"
+)
+SINERGI_DOCUMENT_PLACE = env("SINERGI_DOCUMENT_PLACE", default="Bandung")

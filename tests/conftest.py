@@ -1,3 +1,4 @@
+import importlib
 import re
 
 import pytest
@@ -61,3 +62,23 @@ def html_lang(response) -> str:
     match = re.search(r'<html lang="([^"]+)"', response.content.decode())
     assert match, "page has no <html lang>"
     return match.group(1)
+
+
+# Data migrations whose rows the pages need. A transactional test (live server, threads) runs
+# outside a transaction, so the database is flushed after it and these rows are gone for the
+# next test; load them again.
+# (serialized_rollback would restore them too, but leaves the database empty after the test,
+# with a stale ContentType cache that breaks later transactional tests.)
+REFERENCE_DATA = [
+    ("sinergi.accounts.migrations.0003_roles", "create_roles"),
+    ("sinergi.core.migrations.0002_reference_data", "load"),
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Make sure the roles, provinces and institution types from migrations exist."""
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)

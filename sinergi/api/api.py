@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 import sinergi
 from sinergi.accounts.api import router as accounts_router
+from sinergi.training.api import router as training_router
 
 from .auth import default_auth
 
@@ -19,3 +20,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", accounts_router)
+api.add_router("/", training_router)

@@ -370,9 +370,7 @@ class Refund(models.Model):
     """Money paid back against an approved payment."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    registration = models.ForeignKey(
-        Registration, on_delete=models.PROTECT, related_name="refunds"
-    )
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveIntegerField(_("amount"))
     reason = models.CharField(_("reason"), max_length=255)
     created_by = models.ForeignKey(

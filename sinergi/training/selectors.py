@@ -1,7 +1,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sinergi.accounts.models import Role
@@ -10,6 +11,7 @@ from sinergi.accounts.selectors import user_has_role
 from .models import (
     Batch,
     BatchStatus,
+    GroupRegistration,
     Invoice,
     Payment,
     PaymentState,
@@ -165,19 +167,48 @@ def verification_queue(*, batch: Batch | None = None) -> QuerySet[Payment]:
     return payments.order_by("created_at")
 
 
-def batch_revenue(*, batch: Batch) -> int:
-    """Approved payments minus refunds, in Rupiah (unique transfer codes excluded)."""
+def _revenue_expression():
+    """Revenue of the batch in the outer query: approved invoices less refunds, in Rupiah.
+
+    Unique transfer codes are not revenue, so the invoice amount counts, not what was paid.
+    """
+    approved = Payment.objects.filter(invoice=OuterRef("pk"), state=PaymentState.APPROVED)
     paid = (
-        Invoice.objects.filter(batch=batch, payments__state=PaymentState.APPROVED)
-        .distinct()
-        .aggregate(total=Sum("amount"))["total"]
-        or 0
+        Invoice.objects.filter(Exists(approved), batch=OuterRef("pk"))
+        .order_by()
+        .values("batch")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
     refunded = (
-        Refund.objects.filter(registration__batch=batch).aggregate(total=Sum("amount"))["total"]
-        or 0
+        Refund.objects.filter(registration__batch=OuterRef("pk"))
+        .order_by()
+        .values("registration__batch")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
-    return paid - refunded
+    return Coalesce(Subquery(paid), Value(0)) - Coalesce(Subquery(refunded), Value(0))
+
+
+def batch_revenue(*, batch: Batch) -> int:
+    """Approved payments minus refunds, in Rupiah."""
+    return (
+        Batch.objects.filter(pk=batch.pk)
+        .annotate(revenue=_revenue_expression())
+        .values_list("revenue", flat=True)
+        .get()
+    )
+
+
+def batches_for_dashboard() -> QuerySet[Batch]:
+    """Every batch with seats taken, waiting list and revenue, in one query."""
+    batches = Batch.objects.select_related("program").annotate(
+        waitlisted=Count(
+            "registrations", filter=Q(registrations__state=S.WAITLISTED), distinct=True
+        ),
+        revenue=_revenue_expression(),
+    )
+    return batches_with_seats(batches).order_by("starts_on", "code")
 
 
 def batch_state_counts(*, batch: Batch) -> dict[str, int]:
@@ -185,3 +216,44 @@ def batch_state_counts(*, batch: Batch) -> dict[str, int]:
     counts = {state: 0 for state in RegistrationState.values}
     counts.update({row["state"]: row["n"] for row in rows})
     return counts
+
+
+# --- For the API (api.py) ----------------------------------------------------------------------
+
+
+def batches_in_status(*, status: str, now: datetime | None = None) -> QuerySet[Batch]:
+    """Return the batches in `status`, soonest first, with `seats_taken` (one query)."""
+    batches = Batch.objects.filter(status=status).select_related("program")
+    return batches_with_seats(batches.order_by("starts_on", "code"), now)
+
+
+def program_get(*, program_id: int) -> Program | None:
+    """Return the program `program_id`, or None (programs are public)."""
+    return Program.objects.filter(pk=program_id).first()
+
+
+def competency_units_by_code(*, codes: list[str]) -> tuple[list, list[str]]:
+    """Return the active competency units with `codes`, and the codes that match none."""
+    from .models import CompetencyUnit
+
+    units = list(CompetencyUnit.objects.filter(code__in=codes, is_active=True))
+    found = {unit.code for unit in units}
+    return units, [code for code in dict.fromkeys(codes) if code not in found]
+
+
+def province_by_code(*, code: str):
+    """Return the province with the two-digit `code`, or None."""
+    from sinergi.core.models import Province
+
+    return Province.objects.filter(code=code).first()
+
+
+def group_registrations_of_contact(*, user) -> QuerySet[GroupRegistration]:
+    """The group registrations `user` made, newest first, with members and their invoices."""
+    members = Registration.objects.select_related("user", "invoice").order_by("created_at", "id")
+    return (
+        GroupRegistration.objects.filter(contact=user)
+        .select_related("batch__program")
+        .prefetch_related(Prefetch("registrations", queryset=members))
+        .order_by("-created_at")
+    )

@@ -153,13 +153,15 @@ def _participant_from_profile(user) -> Participant:
     )
 
 
-def _check_can_register(batch: Batch, user, now: datetime) -> None:
+def _check_can_register(batch: Batch, user, now: datetime, *, for_other: bool = False) -> None:
     if not batch.registration_is_open(now):
         raise RegistrationError(_("Registration for this batch is closed."), code="closed")
     if Registration.objects.filter(batch=batch, user=user, state__in=ACTIVE_STATES).exists():
-        raise RegistrationError(
-            _("You are already registered for this batch."), code="already_registered"
-        )
+        if for_other:
+            message = _("%(email)s is already registered for this batch.") % {"email": user.email}
+        else:
+            message = _("You are already registered for this batch.")
+        raise RegistrationError(message, code="already_registered")
 
 
 def _place(
@@ -276,7 +278,7 @@ def group_registration_create(
                 phone=member.phone,
             )
             user_grant_role(user=user, role=Role.PARTICIPANT, actor=contact)
-        _check_can_register(batch, user, now)
+        _check_can_register(batch, user, now, for_other=True)
         participant = Participant(
             institution_name=institution_name,
             position=member.position,
@@ -431,9 +433,10 @@ def payment_submit_transfer(*, invoice: Invoice, user, proof, note: str = "") ->
     invoice.refresh_from_db()
     if invoice.status != InvoiceStatus.OPEN:
         raise RegistrationError(_("This invoice is not awaiting payment."), code="not_open")
-    if not invoice.registrations.filter(
-        state=S.PENDING_PAYMENT, expires_at__gt=_now()
-    ).exists() and not invoice.registrations.filter(state=S.PAYMENT_SUBMITTED).exists():
+    if (
+        not invoice.registrations.filter(state=S.PENDING_PAYMENT, expires_at__gt=_now()).exists()
+        and not invoice.registrations.filter(state=S.PAYMENT_SUBMITTED).exists()
+    ):
         raise RegistrationError(_("The time to pay this invoice has run out."), code="expired")
     payment = Payment.objects.create(
         invoice=invoice,
@@ -533,3 +536,299 @@ def _notify(user, kind: str, **context) -> None:
         context={"user": user, **context},
         language=user.language,
     )
+
+
+# --- Programs and batches (staff) -------------------------------------------------------------
+
+
+def _program_slug(title: str) -> str:
+    """Return a slug made from `title` that no program uses yet."""
+    from django.utils.text import slugify
+
+    from .models import Program
+
+    base = slugify(title)[:180] or "program"
+    slug, n = base, 1
+    while Program.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _assign(instance, fields: dict) -> list[str]:
+    """Set `fields` on `instance` and return the names of those whose value changed."""
+    changed = []
+    for name, value in fields.items():
+        if value is False and name == "cover":  # a form's "clear" checkbox
+            value = ""
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def program_create(*, actor, **fields):
+    """Create a program; its slug is made from the title unless given."""
+    from .models import Program
+
+    units = fields.pop("competency_units", None)
+    program = Program()
+    _assign(program, fields)
+    if not program.slug:
+        program.slug = _program_slug(program.title)
+    program.full_clean()
+    program.save()
+    if units is not None:
+        program.competency_units.set(units)
+    log_action(actor, "training.program.created", program)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program, actor, **fields):
+    """Change a program's fields (and its competency units, when given)."""
+    units = fields.pop("competency_units", None)
+    changed = _assign(program, fields)
+    if changed:
+        program.full_clean()
+        program.save(update_fields=changed)
+    if units is not None:
+        before = set(program.competency_units.values_list("pk", flat=True))
+        program.competency_units.set(units)
+        if before != {unit.pk for unit in units}:
+            changed.append("competency_units")
+    if changed:
+        log_action(actor, "training.program.updated", program, {"fields": changed})
+    return program
+
+
+def _batch_check(batch: Batch) -> None:
+    """Raise ValidationError, by field, when the batch's dates or fields do not fit together."""
+    errors = {}
+    if batch.starts_on and batch.ends_on and batch.ends_on < batch.starts_on:
+        errors["ends_on"] = _("The batch cannot end before it starts.")
+    if batch.registration_opens and batch.registration_closes:
+        if batch.registration_closes <= batch.registration_opens:
+            errors["registration_closes"] = _("Registration must close after it opens.")
+        elif batch.starts_on and batch.registration_closes > timezone.make_aware(
+            datetime.combine(batch.starts_on, datetime.min.time())
+        ):
+            errors["registration_closes"] = _("Registration must close before the batch starts.")
+    if errors:
+        raise ValidationError(errors)
+    batch.full_clean()
+
+
+@transaction.atomic
+def batch_create(*, actor, program, **fields) -> Batch:
+    """Create a batch of `program`."""
+    batch = Batch(program=program)
+    _assign(batch, fields)
+    _batch_check(batch)
+    batch.save()
+    log_action(actor, "training.batch.created", batch, {"status": batch.status})
+    return batch
+
+
+@transaction.atomic
+def batch_update(*, batch: Batch, actor, **fields) -> Batch:
+    """Change a batch under its lock.
+
+    The capacity cannot go below the seats already taken. Seats that become free (more
+    capacity, or the batch opened again) are offered to the waiting list at once.
+    """
+    locked = batch_lock(batch_id=batch.pk)
+    old_capacity, old_status = locked.capacity, locked.status
+    changed = _assign(locked, fields)
+    if locked.capacity < old_capacity:
+        taken = batch_availability(batch=locked).taken
+        if locked.capacity < taken:
+            raise ValidationError(
+                {
+                    "capacity": ValidationError(
+                        _("Seats taken: %(taken)d. The capacity cannot be lower than that."),
+                        code="below_taken",
+                        params={"taken": taken},
+                    )
+                }
+            )
+    _batch_check(locked)
+    if not changed:
+        return locked
+    locked.save(update_fields=changed)
+    log_action(
+        actor,
+        "training.batch.updated",
+        locked,
+        {
+            "fields": changed,
+            "capacity": [old_capacity, locked.capacity],
+            "status": [old_status, locked.status],
+        },
+    )
+    if locked.capacity > old_capacity or (
+        locked.status == BatchStatus.OPEN and old_status != BatchStatus.OPEN
+    ):
+        _offer_free_seats(batch=locked)
+    return locked
+
+
+# --- Payment gateway ---------------------------------------------------------------------------
+# Appended after the transfer and staff services; imported here to keep the section whole.
+
+import secrets  # noqa: E402
+
+from .gateway import (  # noqa: E402
+    GatewayError,
+    GatewayNotification,
+    GatewayRedirect,
+    Outcome,
+    PaymentProvider,
+    order_id_for,
+)
+
+
+def payment_gateway_start(
+    *, invoice: Invoice, user, provider: PaymentProvider
+) -> tuple[Payment, GatewayRedirect]:
+    """Open a gateway payment for the buyer's unpaid invoice; return it and where to pay.
+
+    The payment is written in one transaction and the gateway is called after it commits, so
+    no batch lock is held while waiting on the network. When the gateway fails the payment is
+    marked failed and GatewayError propagates. The registration keeps its own deadline: the
+    gateway never holds a seat.
+    """
+    with transaction.atomic():
+        batch_lock(batch_id=invoice.batch_id)
+        invoice.refresh_from_db()
+        if invoice.buyer_id != user.pk:
+            raise RegistrationError(_("This invoice is not awaiting payment."), code="not_buyer")
+        if invoice.status != InvoiceStatus.OPEN:
+            raise RegistrationError(_("This invoice is not awaiting payment."), code="not_open")
+        if invoice.registrations.filter(state=S.PAYMENT_SUBMITTED).exists():
+            raise RegistrationError(
+                _("A payment for this invoice is already waiting for verification."),
+                code="submitted",
+            )
+        if not invoice.registrations.filter(
+            state=S.PENDING_PAYMENT, expires_at__gt=_now()
+        ).exists():
+            raise RegistrationError(_("The time to pay this invoice has run out."), code="expired")
+        payment = Payment.objects.create(
+            invoice=invoice,
+            method=PaymentMethod.GATEWAY,
+            state=PaymentState.PENDING,
+            amount=invoice.amount,
+            gateway_order_id=order_id_for(invoice.number, secrets.token_hex(4)),
+            submitted_by=user,
+        )
+        log_action(
+            user, "training.payment.gateway_started", payment, {"order": payment.gateway_order_id}
+        )
+    try:
+        redirect = provider.create_transaction(payment)
+    except GatewayError as error:
+        with transaction.atomic():
+            payment.state = PaymentState.FAILED
+            payment.gateway_status = "not_started"
+            payment.save(update_fields=["state", "gateway_status"])
+            log_action(user, "training.payment.failed", payment, {"error": str(error)[:500]})
+        raise
+    return payment, redirect
+
+
+def _invoice_seats_still_held(invoice: Invoice, batch: Batch, now: datetime) -> bool:
+    """Whether paying now may confirm the invoice's seats without overselling the batch.
+
+    A registration whose deadline passed a moment ago (the expiry job has not run yet) no longer
+    counts against capacity, so it may be confirmed only if a seat is still free for it.
+    """
+    waiting = invoice.registrations.filter(state__in=(S.PENDING_PAYMENT, S.PAYMENT_SUBMITTED))
+    if not waiting.exists():
+        return False
+    lapsed = waiting.filter(state=S.PENDING_PAYMENT, expires_at__lte=now).count()
+    return lapsed == 0 or batch_availability(batch=batch, now=now).available >= lapsed
+
+
+def _gateway_payment_approve(payment: Payment, batch: Batch) -> None:
+    now = _now()
+    payment.state = PaymentState.APPROVED
+    payment.reviewed_at = now
+    payment.save(update_fields=["state", "reviewed_at", "gateway_status", "gateway_transaction_id"])
+    log_action(None, "training.payment.approved", payment, {"gateway": payment.gateway_status})
+    invoice = payment.invoice
+    invoice.refresh_from_db()
+    if invoice.status == InvoiceStatus.OPEN and _invoice_seats_still_held(invoice, batch, now):
+        _invoice_mark_paid(invoice, None)
+        _notify(invoice.buyer, "payment_approved", payment=payment)
+    else:
+        # The money arrived but the seats are gone (expired, cancelled, or paid another way):
+        # finance must pay it back. The audit row is what tells them.
+        log_action(
+            None,
+            "training.payment.needs_refund",
+            payment,
+            {"invoice_status": invoice.status, "amount": payment.amount},
+        )
+
+
+def payment_gateway_notify(*, notification: GatewayNotification) -> Payment:
+    """Apply a verified gateway notification to its payment, exactly once.
+
+    Gateways repeat and reorder notifications: a repeat changes nothing, a "settlement" after
+    "pending" approves, an approved payment is never downgraded, and a failed one moves only
+    when money did arrive after all. A failed payment leaves the registration awaiting payment
+    until its own deadline. Raises Payment.DoesNotExist for an unknown order and
+    RegistrationError (code "amount_mismatch") when the amount is not the payment's.
+    """
+    found = Payment.objects.select_related("invoice").get(
+        gateway_order_id=notification.order_id, method=PaymentMethod.GATEWAY
+    )
+    with transaction.atomic():
+        batch = batch_lock(batch_id=found.invoice.batch_id)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("invoice__buyer", "invoice__batch__program")
+            .get(pk=found.pk)
+        )
+        mismatch = notification.gross_amount != payment.amount
+        if mismatch:
+            log_action(
+                None,
+                "training.payment.gateway_amount_mismatch",
+                payment,
+                {"expected": payment.amount, "notified": notification.gross_amount},
+            )
+        elif payment.state != PaymentState.APPROVED:
+            _gateway_payment_apply(payment, batch, notification)
+    if mismatch:
+        raise RegistrationError(
+            _("The amount paid does not match the amount due."), code="amount_mismatch"
+        )
+    return payment
+
+
+def _gateway_payment_apply(
+    payment: Payment, batch: Batch, notification: GatewayNotification
+) -> None:
+    """Move a pending or failed gateway payment as the notification says (the batch is locked)."""
+    if payment.state == PaymentState.FAILED and notification.outcome != Outcome.PAID:
+        return  # a late "pending" or a repeated failure does not revive it
+    changed = notification.status != payment.gateway_status or (
+        notification.transaction_id
+        and notification.transaction_id != payment.gateway_transaction_id
+    )
+    payment.gateway_status = notification.status
+    payment.gateway_transaction_id = notification.transaction_id or payment.gateway_transaction_id
+    if notification.outcome == Outcome.PAID:
+        _gateway_payment_approve(payment, batch)
+    elif notification.outcome == Outcome.FAILED:
+        payment.state = PaymentState.FAILED
+        payment.save(update_fields=["state", "gateway_status", "gateway_transaction_id"])
+        log_action(None, "training.payment.failed", payment, {"gateway": notification.status})
+    elif changed:
+        payment.save(update_fields=["gateway_status", "gateway_transaction_id"])
+        log_action(
+            None, "training.payment.gateway_status", payment, {"gateway": notification.status}
+        )

@@ -5,7 +5,6 @@ browser here. Screenshots always go under pytest's temporary directory; with SCR
 are also copied to docs/screenshots/, the ones the README shows.
 """
 
-import importlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -68,25 +67,6 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-# Data migrations whose rows the pages need. A live-server test runs outside a transaction, so
-# the database is flushed after it and these rows are gone for the next test; load them again.
-# (serialized_rollback would restore them too, but leaves the database empty after the test,
-# with a stale ContentType cache that breaks later transactional tests.)
-REFERENCE_DATA = [
-    ("sinergi.accounts.migrations.0003_roles", "create_roles"),
-    ("sinergi.core.migrations.0002_reference_data", "load"),
-]
-
-
-@pytest.fixture
-def reference_data(transactional_db) -> None:
-    """Make sure the roles, provinces and institution types from migrations exist."""
-    from django.apps import apps
-
-    for module, function in REFERENCE_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

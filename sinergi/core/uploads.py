@@ -1,0 +1,147 @@
+"""Check uploaded files by what they contain, never by their name or the browser's word.
+
+A payment proof, an agreement scan or a cover image comes from someone we do not control. The
+name and the content type are chosen by the sender, so `validate_upload` looks at the bytes:
+the signature first, then the whole file is parsed by Pillow or pypdf. Anything the parsers
+choke on becomes a ValidationError with a message the person can act on.
+"""
+
+import io
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+from pypdf import PdfReader
+
+# A PDF reader accepts the header anywhere in the first kilobyte (ISO 32000-1, annex H).
+PDF_HEADER_WINDOW = 1024
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    label: str
+    extension: str
+    content_type: str
+    damaged: str  # the message when the file starts like this kind but is not one
+
+
+JPEG, PNG, PDF = "jpeg", "png", "pdf"
+
+UPLOAD_KINDS: dict[str, UploadKind] = {
+    JPEG: UploadKind(
+        "JPEG", ".jpg", "image/jpeg", _("The file is damaged or not really a JPEG image.")
+    ),
+    PNG: UploadKind(
+        "PNG", ".png", "image/png", _("The file is damaged or not really a PNG image.")
+    ),
+    PDF: UploadKind(
+        "PDF", ".pdf", "application/pdf", _("The file is damaged or not really a PDF.")
+    ),
+}
+
+_EXTENSIONS = {".jpg": JPEG, ".jpeg": JPEG, ".jpe": JPEG, ".png": PNG, ".pdf": PDF}
+
+
+def validate_upload(file, *, allowed: set[str], max_bytes: int) -> str:
+    """Return the kind of `file` ("jpeg", "png" or "pdf") if it is one of `allowed` and whole.
+
+    Raise ValidationError when it is too big, of another kind, damaged, or (for PDFs)
+    protected by a password: whoever checks the file must be able to open it. The file is
+    left at position 0, ready to be saved.
+    """
+    unknown = set(allowed) - UPLOAD_KINDS.keys()
+    if unknown:
+        raise ValueError(f"unknown upload kinds: {sorted(unknown)}")
+    data = _read_at_most(file, max_bytes)
+    if len(data) > max_bytes:
+        raise ValidationError(
+            _("The file is larger than %(megabytes)s MB."),
+            code="too_large",
+            params={"megabytes": _megabytes(max_bytes)},
+        )
+    if not data:
+        raise ValidationError(_("The file is empty."), code="empty")
+    kind = _sniff(data)
+    if kind is None or kind not in allowed:
+        claimed = _EXTENSIONS.get(PurePath(getattr(file, "name", "") or "").suffix.lower())
+        if kind is None and claimed in allowed:
+            # Named like an accepted kind but nothing like it inside: say so plainly.
+            raise ValidationError(UPLOAD_KINDS[claimed].damaged, code="damaged")
+        labels = [UPLOAD_KINDS[k].label for k in sorted(allowed, key=list(UPLOAD_KINDS).index)]
+        raise ValidationError(
+            _("Only %(kinds)s files are accepted."),
+            code="kind",
+            params={"kinds": get_text_list(labels, _("or"))},
+        )
+    if kind == PDF:
+        _check_pdf(data)
+    else:
+        _check_image(data, kind)
+    return kind
+
+
+def _read_at_most(file, max_bytes: int) -> bytes:
+    """Read up to one byte past the limit: enough to know, without trusting `file.size`."""
+    file.seek(0)
+    data = file.read(max_bytes + 1)
+    file.seek(0)
+    return data
+
+
+def _megabytes(max_bytes: int) -> str:
+    megabytes = max_bytes / (1024 * 1024)
+    if megabytes == int(megabytes):
+        return number_format(int(megabytes))
+    return number_format(megabytes, decimal_pos=1)
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
+        return PDF
+    return None
+
+
+def _check_image(data: bytes, kind: str) -> None:
+    expected = {JPEG: "JPEG", PNG: "PNG"}[kind]
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != expected or image.width < 1 or image.height < 1:
+                raise ValueError(image.format)
+            # For PNG, verify() checks every chunk's CRC, which a damaged file fails.
+            image.verify()
+        if kind == JPEG:
+            # A JPEG has no checksums and verify() does not decode, so a cut-off photo would
+            # pass; decode it at 1/8 scale instead, which is cheap and reads every byte.
+            with Image.open(io.BytesIO(data)) as image:
+                image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
+                image.load()
+    except Exception as error:
+        # Pillow signals a bad file with many exception types (OSError, SyntaxError,
+        # struct.error, DecompressionBombError ...); for an upload they all mean one thing.
+        raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged") from error
+
+
+def _check_pdf(data: bytes) -> None:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+    except Exception as error:
+        # pypdf raises PdfReadError, but a hostile file can trip it into KeyError, ValueError,
+        # RecursionError and the like; none of them may become a server error.
+        raise ValidationError(UPLOAD_KINDS[PDF].damaged, code="damaged") from error
+    if encrypted:
+        raise ValidationError(
+            _("The PDF is protected with a password. Upload a copy without one, or a photo."),
+            code="encrypted",
+        )
+    if pages < 1:
+        raise ValidationError(UPLOAD_KINDS[PDF].damaged, code="damaged")

@@ -1,0 +1,93 @@
+"""Many people register for the last seats at the same moment: capacity is never oversold.
+
+Real threads, each with its own PostgreSQL connection, start together on a barrier and call
+the service. With the batch lock the seats go to exactly `capacity` people and the rest wait;
+the negative control turns the lock off and must oversell, which proves the test can see the
+race it guards against (as pretix's concurrency tests do).
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from sinergi.training import services
+from sinergi.training.models import Invoice, Registration
+from sinergi.training.selectors import batch_availability
+
+from ..factories import BatchFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
+    ),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+CAPACITY = 5
+PEOPLE = 40
+
+
+def register_all_at_once(batch, users) -> list[BaseException]:
+    """Call registration_create for every user in its own thread, all released together."""
+    barrier = threading.Barrier(len(users))
+    errors: list[BaseException] = []
+
+    def register(user):
+        try:
+            barrier.wait(timeout=30)
+            services.registration_create(batch=batch, user=user, consent=True)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a registration hung"
+    return errors
+
+
+def seat_holders(batch) -> int:
+    return Registration.objects.filter(batch=batch, state="pending_payment").count()
+
+
+def test_parallel_registrations_never_exceed_capacity():
+    batch = BatchFactory(capacity=CAPACITY, fee=750_000)
+    users = UserFactory.create_batch(PEOPLE, roles=["participant"])
+
+    errors = register_all_at_once(batch, users)
+
+    assert errors == []
+    states = Registration.objects.filter(batch=batch).values_list("state", flat=True)
+    assert sorted(set(states)) == ["pending_payment", "waitlisted"]
+    assert seat_holders(batch) == CAPACITY
+    assert Registration.objects.filter(batch=batch, state="waitlisted").count() == PEOPLE - CAPACITY
+    assert batch_availability(batch=batch).available == 0
+    # One invoice per seat, numbered without gaps or duplicates.
+    sequences = sorted(Invoice.objects.filter(batch=batch).values_list("sequence", flat=True))
+    assert sequences == list(range(sequences[0], sequences[0] + CAPACITY))
+    assert Registration.objects.filter(batch=batch, invoice__isnull=False).count() == CAPACITY
+
+
+def test_negative_control_without_the_lock_oversells(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_BATCHES", False)
+    # Without the lock each thread counts the free seats before the others have committed:
+    # every thread connects after the barrier and runs several queries before its commit, so
+    # the forty transactions overlap. In 20 runs all 40 got a seat every time, far from the
+    # boundary, so the race window needs no widening.
+    batch = BatchFactory(capacity=CAPACITY, fee=750_000)
+    users = UserFactory.create_batch(PEOPLE, roles=["participant"])
+
+    errors = register_all_at_once(batch, users)
+
+    assert errors == []
+    assert seat_holders(batch) > CAPACITY, "no race without the lock: the test proves nothing"
+    # Invoice numbers stay gapless even so: the year's sequence row has its own lock.
+    sequences = sorted(Invoice.objects.filter(batch=batch).values_list("sequence", flat=True))
+    assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
