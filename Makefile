@@ -63,7 +63,7 @@ messages: install
 
 bench: install
 	$(PY) -m pip install --quiet -e ".[bench]"
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

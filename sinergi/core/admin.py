@@ -3,12 +3,8 @@ from django.contrib import admin
 from .models import AuditLog, InstitutionType, PeriodicJob, Province
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_repr", "verb", "target_repr"]
-    list_filter = ["verb"]
-    search_fields = ["actor_repr", "verb", "target_repr"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browse and search only: these rows are written by the services."""
 
     def has_add_permission(self, request):
         return False
@@ -18,6 +14,14 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_repr", "verb", "target_repr"]
+    list_filter = ["verb"]
+    search_fields = ["actor_repr", "verb", "target_repr"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(Province)

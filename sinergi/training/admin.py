@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     Batch,
@@ -25,19 +27,6 @@ from .models import (
 )
 from .selectors import batch_availability
 from .staff_forms import BatchForm
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Browse and search only: these rows are written by the services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CompetencyUnit)

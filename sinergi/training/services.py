@@ -460,17 +460,24 @@ def _invoice_mark_paid(invoice: Invoice, actor) -> None:
     _invoice_registrations_to(invoice, S.CONFIRMED, actor, confirmed_at=now)
 
 
-@transaction.atomic
-def payment_approve(*, payment: Payment, actor) -> Payment:
-    """Finance accepts a transfer: the invoice is paid and its registrations confirmed."""
+def _payment_review(payment: Payment, actor, state: str, **changes) -> None:
+    """Lock the batch, check the transfer still waits for review, and record the verdict."""
     batch_lock(batch_id=payment.invoice.batch_id)
     payment.refresh_from_db()
     if payment.state != PaymentState.SUBMITTED:
         raise RegistrationError(_("This payment has already been reviewed."), code="reviewed")
-    payment.state = PaymentState.APPROVED
+    payment.state = state
     payment.reviewed_by = actor
     payment.reviewed_at = _now()
-    payment.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    for field, value in changes.items():
+        setattr(payment, field, value)
+    payment.save(update_fields=["state", "reviewed_by", "reviewed_at", *changes])
+
+
+@transaction.atomic
+def payment_approve(*, payment: Payment, actor) -> Payment:
+    """Finance accepts a transfer: the invoice is paid and its registrations confirmed."""
+    _payment_review(payment, actor, PaymentState.APPROVED)
     log_action(actor, "training.payment.approved", payment)
     _invoice_mark_paid(payment.invoice, actor)
     _notify(payment.invoice.buyer, "payment_approved", payment=payment)
@@ -482,15 +489,7 @@ def payment_reject(*, payment: Payment, actor, reason: str) -> Payment:
     """Finance refuses a transfer with a reason; the payer gets a fresh window to pay."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for the rejection."))
-    batch_lock(batch_id=payment.invoice.batch_id)
-    payment.refresh_from_db()
-    if payment.state != PaymentState.SUBMITTED:
-        raise RegistrationError(_("This payment has already been reviewed."), code="reviewed")
-    payment.state = PaymentState.REJECTED
-    payment.reviewed_by = actor
-    payment.reviewed_at = _now()
-    payment.reject_reason = reason.strip()
-    payment.save(update_fields=["state", "reviewed_by", "reviewed_at", "reject_reason"])
+    _payment_review(payment, actor, PaymentState.REJECTED, reject_reason=reason.strip())
     log_action(actor, "training.payment.rejected", payment, {"reason": payment.reject_reason})
     _invoice_registrations_to(
         payment.invoice,

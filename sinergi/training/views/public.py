@@ -162,14 +162,17 @@ def register(request, batch_id: int):
         else:
             _registered_message(request, registration)
             return redirect("training:registration_detail", pk=registration.pk)
-    context = {
+    return render(request, "training/register.html", _form_context(batch, form))
+
+
+def _form_context(batch: Batch, form) -> dict:
+    return {
         "batch": batch,
         "form": form,
         "availability": batch_availability(batch=batch),
         "is_open": batch.registration_is_open(),
         "payment_window_hours": settings.SINERGI_PAYMENT_WINDOW_HOURS,
     }
-    return render(request, "training/register.html", context)
 
 
 @login_required
@@ -213,14 +216,7 @@ def group_register(request, batch_id: int):
                 % {"total": len(members), "seated": seated, "waiting": len(members) - seated},
             )
             return redirect("training:my_registrations")
-    context = {
-        "batch": batch,
-        "form": form,
-        "availability": batch_availability(batch=batch),
-        "is_open": batch.registration_is_open(),
-        "payment_window_hours": settings.SINERGI_PAYMENT_WINDOW_HOURS,
-    }
-    return render(request, "training/group_register.html", context)
+    return render(request, "training/group_register.html", _form_context(batch, form))
 
 
 # --- The participant's registrations -----------------------------------------------------------
