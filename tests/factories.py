@@ -53,9 +53,7 @@ class BatchFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=30))
     ends_on = factory.LazyAttribute(lambda o: o.starts_on + timezone.timedelta(days=4))
     registration_opens = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
-    registration_closes = factory.LazyFunction(
-        lambda: timezone.now() + timezone.timedelta(days=20)
-    )
+    registration_closes = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=20))
     capacity = 2
     fee = 750_000
     status = "open"
