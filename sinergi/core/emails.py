@@ -5,14 +5,19 @@ from django.utils import translation
 from .tasks import send_email
 
 
-def email_send(*, to: list[str], template: str, context: dict, language: str | None = None) -> None:
-    """Render `<template>_subject.txt` and `<template>_body.txt` in `language` and queue the mail.
-
-    Rendering happens now, in the caller's transaction; delivery happens in the worker, so a
-    slow mail server never slows a page.
-    """
+def email_render(*, template: str, context: dict, language: str | None = None) -> tuple[str, str]:
+    """Return the subject and body of `<template>_subject.txt` / `_body.txt` in `language`."""
     context = {"site_url": settings.SITE_URL, "host_name": settings.SINERGI_HOST_NAME, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
-    send_email.enqueue(to=to, subject=" ".join(subject.split()), body=body)
+    return " ".join(subject.split()), body
+
+
+def email_send(*, to: list[str], template: str, context: dict, language: str | None = None) -> None:
+    """Render the mail now, in the caller's transaction, and queue its delivery.
+
+    Delivery happens in the worker, so a slow mail server never slows a page.
+    """
+    subject, body = email_render(template=template, context=context, language=language)
+    send_email.enqueue(to=to, subject=subject, body=body)

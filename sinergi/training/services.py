@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.services import user_grant_role
-from sinergi.core.emails import email_send
 from sinergi.core.services import log_action
 
 from .models import (
@@ -38,6 +38,7 @@ from .models import (
     RegistrationState,
 )
 from .selectors import batch_availability
+from .tasks import send_notification
 
 S = RegistrationState
 LOCK_BATCHES = True
@@ -90,22 +91,23 @@ def _invoice_issue(*, batch: Batch, buyer, buyer_name: str, quantity: int) -> In
     number."""
     now = _now()
     year = timezone.localdate(now).year
-    InvoiceSequence.objects.get_or_create(year=year)
-    sequence = InvoiceSequence.objects.select_for_update().get(year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    number = f"{settings.SINERGI_INVOICE_PREFIX}/{year}/{sequence.last:06d}"
+    # The UPDATE takes the row lock and holds it to the end of the transaction.
+    if not InvoiceSequence.objects.filter(year=year).update(last=F("last") + 1):
+        InvoiceSequence.objects.get_or_create(year=year)
+        InvoiceSequence.objects.filter(year=year).update(last=F("last") + 1)
+    last = InvoiceSequence.objects.filter(year=year).values_list("last", flat=True).get()
+    number = f"{settings.SINERGI_INVOICE_PREFIX}/{year}/{last:06d}"
     invoice = Invoice.objects.create(
         number=number,
         year=year,
-        sequence=sequence.last,
+        sequence=last,
         buyer=buyer,
         buyer_name=buyer_name,
         batch=batch,
         quantity=quantity,
         unit_price=batch.fee,
         amount=batch.fee * quantity,
-        unique_code=sequence.last % 999 + 1,
+        unique_code=last % 999 + 1,
         issued_at=now,
         due_at=now + _payment_window(),
     )
@@ -153,9 +155,12 @@ def _participant_from_profile(user) -> Participant:
     )
 
 
-def _check_can_register(batch: Batch, user, now: datetime, *, for_other: bool = False) -> None:
+def _check_open(batch: Batch, now: datetime) -> None:
     if not batch.registration_is_open(now):
         raise RegistrationError(_("Registration for this batch is closed."), code="closed")
+
+
+def _check_not_registered(batch: Batch, user, *, for_other: bool = False) -> None:
     if Registration.objects.filter(batch=batch, user=user, state__in=ACTIVE_STATES).exists():
         if for_other:
             message = _("%(email)s is already registered for this batch.") % {"email": user.email}
@@ -165,7 +170,14 @@ def _check_can_register(batch: Batch, user, now: datetime, *, for_other: bool = 
 
 
 def _place(
-    *, batch: Batch, user, participant: Participant, now: datetime, available: int, group=None
+    *,
+    batch: Batch,
+    user,
+    participant: Participant,
+    now: datetime,
+    available: int,
+    group=None,
+    invoice=None,
 ) -> Registration:
     """Create the registration in the state the free seats allow (the batch is locked)."""
     if available <= 0:
@@ -178,6 +190,7 @@ def _place(
         batch=batch,
         user=user,
         group=group,
+        invoice=invoice,
         state=state,
         institution_name=participant.institution_name,
         position=participant.position,
@@ -192,7 +205,6 @@ def _place(
     return registration
 
 
-@transaction.atomic
 def registration_create(
     *, batch: Batch, user, participant: Participant | None = None, consent: bool
 ) -> Registration:
@@ -203,23 +215,36 @@ def registration_create(
             _("Registration needs your consent to the use of your personal data."),
             code="consent",
         )
+    # Checked before taking the lock, to keep the locked part short; the partial unique
+    # constraint on registrations is what holds when the same person submits twice at once.
+    _check_not_registered(batch, user)
+    try:
+        return _registration_create_locked(
+            batch=batch, user=user, participant=participant or _participant_from_profile(user)
+        )
+    except IntegrityError:
+        _check_not_registered(batch, user)
+        raise
+
+
+@transaction.atomic
+def _registration_create_locked(*, batch: Batch, user, participant: Participant) -> Registration:
     now = _now()
     batch = batch_lock(batch_id=batch.pk)
-    _check_can_register(batch, user, now)
+    _check_open(batch, now)
     available = batch_availability(batch=batch, now=now).available
+    invoice = None
+    if available > 0 and not batch.is_free:
+        invoice = _invoice_issue(batch=batch, buyer=user, buyer_name=user.full_name, quantity=1)
     registration = _place(
         batch=batch,
         user=user,
-        participant=participant or _participant_from_profile(user),
+        participant=participant,
         now=now,
         available=available,
+        invoice=invoice,
     )
-    if registration.state == S.PENDING_PAYMENT:
-        registration.invoice = _invoice_issue(
-            batch=batch, buyer=user, buyer_name=user.full_name, quantity=1
-        )
-        registration.save(update_fields=["invoice"])
-    _notify(registration.user, "received", registration=registration)
+    _notify(user, "received", registration=registration)
     return registration
 
 
@@ -258,6 +283,7 @@ def group_registration_create(
         raise RegistrationError(_("Each participant must have a different e-mail."), "duplicate")
     now = _now()
     batch = batch_lock(batch_id=batch.pk)
+    _check_open(batch, now)
     group = GroupRegistration.objects.create(
         batch=batch, contact=contact, institution_name=institution_name
     )
@@ -278,7 +304,7 @@ def group_registration_create(
                 phone=member.phone,
             )
             user_grant_role(user=user, role=Role.PARTICIPANT, actor=contact)
-        _check_can_register(batch, user, now, for_other=True)
+        _check_not_registered(batch, user, for_other=True)
         participant = Participant(
             institution_name=institution_name,
             position=member.position,
@@ -528,12 +554,15 @@ def refund_create(*, registration: Registration, amount: int, reason: str, actor
 # --- E-mail -----------------------------------------------------------------------------------
 
 
-def _notify(user, kind: str, **context) -> None:
-    email_send(
-        to=[user.email],
-        template=f"training/email/{kind}",
-        context={"user": user, **context},
-        language=user.language,
+def _notify(user, kind: str, *, registration=None, payment=None, group=None) -> None:
+    """Queue an e-mail about `kind`; the worker renders it, so the lock is not held for it."""
+    send_notification.enqueue(
+        kind=kind,
+        user_id=user.pk,
+        registration_id=registration.pk if registration else None,
+        registration_state=registration.state if registration else None,
+        payment_id=payment.pk if payment else None,
+        group_id=group.pk if group else None,
     )
 
 
