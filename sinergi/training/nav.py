@@ -10,7 +10,7 @@ register(
     NavItem(_("My registrations"), "training:my_registrations", "card-checklist", 20, frozenset()),
     NavItem(_("Manage training"), "training:staff_dashboard", "clipboard-data", 30, STAFF),
     NavItem(
-        _("Payments to verify"),
+        _("Verify payments"),
         "training:verification_queue",
         "cash-coin",
         31,

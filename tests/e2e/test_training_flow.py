@@ -196,6 +196,9 @@ def test_register_pay_by_transfer_and_approve_journey(
     if phone:
         assert_fits_phone(finance_page)
     else:
+        # A staff member's navbar is the longest there is: it must still fit a laptop screen.
+        width = finance_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= finance_page.viewport_size["width"]
         screenshot(finance_page, "verification-queue-desktop")
     # A mark on the window survives only if the row is swapped in place, not the page reloaded.
     finance_page.evaluate("window.__snSamePage = true")
