@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
+from sinergi.core.models import Province
 
 from .models import (
     Batch,
     BatchStatus,
+    CompetencyUnit,
     GroupRegistration,
     Invoice,
     Payment,
@@ -234,7 +236,6 @@ def program_get(*, program_id: int) -> Program | None:
 
 def competency_units_by_code(*, codes: list[str]) -> tuple[list, list[str]]:
     """Return the active competency units with `codes`, and the codes that match none."""
-    from .models import CompetencyUnit
 
     units = list(CompetencyUnit.objects.filter(code__in=codes, is_active=True))
     found = {unit.code for unit in units}
@@ -243,7 +244,6 @@ def competency_units_by_code(*, codes: list[str]) -> tuple[list, list[str]]:
 
 def province_by_code(*, code: str):
     """Return the province with the two-digit `code`, or None."""
-    from sinergi.core.models import Province
 
     return Province.objects.filter(code=code).first()
 

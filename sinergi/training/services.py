@@ -6,6 +6,7 @@ capacity is never oversold. `LOCK_BATCHES` exists only for the negative-control 
 the race without the lock.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,12 +16,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.services import user_grant_role
 from sinergi.core.services import log_action
 
+from .gateway import (
+    GatewayError,
+    GatewayNotification,
+    GatewayRedirect,
+    Outcome,
+    PaymentProvider,
+    order_id_for,
+)
 from .models import (
     ACTIVE_STATES,
     Batch,
@@ -33,6 +43,7 @@ from .models import (
     Payment,
     PaymentMethod,
     PaymentState,
+    Program,
     Refund,
     Registration,
     RegistrationState,
@@ -571,9 +582,6 @@ def _notify(user, kind: str, *, registration=None, payment=None, group=None) -> 
 
 def _program_slug(title: str) -> str:
     """Return a slug made from `title` that no program uses yet."""
-    from django.utils.text import slugify
-
-    from .models import Program
 
     base = slugify(title)[:180] or "program"
     slug, n = base, 1
@@ -598,7 +606,6 @@ def _assign(instance, fields: dict) -> list[str]:
 @transaction.atomic
 def program_create(*, actor, **fields):
     """Create a program; its slug is made from the title unless given."""
-    from .models import Program
 
     units = fields.pop("competency_units", None)
     program = Program()
@@ -703,18 +710,6 @@ def batch_update(*, batch: Batch, actor, **fields) -> Batch:
 
 
 # --- Payment gateway ---------------------------------------------------------------------------
-# Appended after the transfer and staff services; imported here to keep the section whole.
-
-import secrets  # noqa: E402
-
-from .gateway import (  # noqa: E402
-    GatewayError,
-    GatewayNotification,
-    GatewayRedirect,
-    Outcome,
-    PaymentProvider,
-    order_id_for,
-)
 
 
 def payment_gateway_start(
