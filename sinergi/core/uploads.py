@@ -7,6 +7,7 @@ choke on becomes a ValidationError with a message the person can act on.
 """
 
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -29,7 +30,7 @@ class UploadKind:
     damaged: str  # the message when the file starts like this kind but is not one
 
 
-JPEG, PNG, PDF = "jpeg", "png", "pdf"
+JPEG, PNG, PDF, DOCX = "jpeg", "png", "pdf", "docx"
 
 UPLOAD_KINDS: dict[str, UploadKind] = {
     JPEG: UploadKind(
@@ -41,13 +42,26 @@ UPLOAD_KINDS: dict[str, UploadKind] = {
     PDF: UploadKind(
         "PDF", ".pdf", "application/pdf", _("The file is damaged or not really a PDF.")
     ),
+    DOCX: UploadKind(
+        "DOCX",
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _("The file is damaged or not really a Word (DOCX) document."),
+    ),
 }
 
-_EXTENSIONS = {".jpg": JPEG, ".jpeg": JPEG, ".jpe": JPEG, ".png": PNG, ".pdf": PDF}
+_EXTENSIONS = {
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".jpe": JPEG,
+    ".png": PNG,
+    ".pdf": PDF,
+    ".docx": DOCX,
+}
 
 
 def validate_upload(file, *, allowed: set[str], max_bytes: int) -> str:
-    """Return the kind of `file` ("jpeg", "png" or "pdf") if it is one of `allowed` and whole.
+    """Return the kind of `file` (jpeg, png, pdf or docx) if it is one of `allowed` and whole.
 
     Raise ValidationError when it is too big, of another kind, damaged, or (for PDFs)
     protected by a password: whoever checks the file must be able to open it. The file is
@@ -79,6 +93,8 @@ def validate_upload(file, *, allowed: set[str], max_bytes: int) -> str:
         )
     if kind == PDF:
         _check_pdf(data)
+    elif kind == DOCX:
+        _check_docx(data)
     else:
         _check_image(data, kind)
     return kind
@@ -106,6 +122,9 @@ def _sniff(data: bytes) -> str | None:
         return PNG
     if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
         return PDF
+    if data.startswith(b"PK\x03\x04"):
+        # A ZIP; only a Word document's parts make it a DOCX (checked in _check_docx).
+        return DOCX
     return None
 
 
@@ -145,3 +164,21 @@ def _check_pdf(data: bytes) -> None:
         )
     if pages < 1:
         raise ValidationError(UPLOAD_KINDS[PDF].damaged, code="damaged")
+
+
+def _check_docx(data: bytes) -> None:
+    """A DOCX is a ZIP holding the Office Open XML parts of a word-processing document."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            encrypted = any(info.flag_bits & 0x1 for info in archive.infolist())
+            whole = encrypted or archive.testzip() is None
+    except Exception as error:
+        raise ValidationError(UPLOAD_KINDS[DOCX].damaged, code="damaged") from error
+    if encrypted:
+        raise ValidationError(
+            _("The document is protected with a password. Upload a copy without one."),
+            code="encrypted",
+        )
+    if not whole or not {"[Content_Types].xml", "word/document.xml"} <= names:
+        raise ValidationError(UPLOAD_KINDS[DOCX].damaged, code="damaged")
