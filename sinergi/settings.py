@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sinergi.core",
     "sinergi.accounts",
     "sinergi.training",
+    "sinergi.learning",
     "sinergi.api",
 ]
 

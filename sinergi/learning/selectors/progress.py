@@ -1,0 +1,195 @@
+"""A participant's progress towards completing a batch, computed from the rows, never stored."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+
+from sinergi.training.models import Registration
+
+from ..models import (
+    Assignment,
+    Attempt,
+    AttemptState,
+    Attendance,
+    AttendanceStatus,
+    CompletionRules,
+    Item,
+    ItemCompletion,
+    Quiz,
+    QuizRole,
+    Session,
+    Submission,
+    SubmissionState,
+    Survey,
+    SurveyResponse,
+)
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+@dataclass
+class Requirement:
+    """One rule of completion: what it asks, whether it is met, and a short status."""
+
+    key: str
+    met: bool
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class Progress:
+    registration: Registration
+    rules: CompletionRules
+    attendance_percent: Decimal
+    sessions_total: int
+    sessions_attended: int
+    pretest_score: Decimal | None
+    posttest_score: Decimal | None
+    posttest_pass_mark: int | None
+    assignments: list[dict]
+    surveys_total: int
+    surveys_filled: int
+    items_total: int
+    items_done: int
+    requirements: list[Requirement]
+    completed_at: object = None
+
+    @property
+    def complete(self) -> bool:
+        return all(requirement.met for requirement in self.requirements)
+
+    @property
+    def missing(self) -> list[Requirement]:
+        return [requirement for requirement in self.requirements if not requirement.met]
+
+
+def completion_rules_for(batch) -> CompletionRules:
+    """Return the batch's rules, or the defaults (unsaved) when none were set."""
+    rules = CompletionRules.objects.filter(batch=batch).first()
+    return rules or CompletionRules(batch=batch)
+
+
+def attendance_percent(*, registration: Registration) -> tuple[Decimal, int, int]:
+    """Return (percent, sessions counted, sessions attended). Excused sessions are not counted."""
+    sessions = Session.objects.filter(batch_id=registration.batch_id).count()
+    statuses = list(
+        Attendance.objects.filter(registration=registration).values_list("status", flat=True)
+    )
+    excused = statuses.count(AttendanceStatus.EXCUSED)
+    attended = sum(1 for status in statuses if status in ATTENDED)
+    counted = sessions - excused
+    if counted <= 0:
+        return Decimal(100), 0, 0
+    percent = (Decimal(attended) * 100 / counted).quantize(Decimal("0.01"))
+    return percent, counted, attended
+
+
+def best_score(*, registration: Registration, role: str) -> tuple[Decimal | None, Quiz | None]:
+    """Return the best finished score on the batch's quiz with `role`, and that quiz."""
+    quiz = (
+        Quiz.objects.filter(item__module__batch_id=registration.batch_id, role=role)
+        .order_by("item__module__position", "item__position")
+        .first()
+    )
+    if quiz is None:
+        return None, None
+    score = Attempt.objects.filter(
+        quiz=quiz, registration=registration, state=AttemptState.FINISHED
+    ).aggregate(best=Max("score"))["best"]
+    return score, quiz
+
+
+def progress_for(*, registration: Registration) -> Progress:
+    """Return what `registration` has done and what is still missing."""
+    batch_id = registration.batch_id
+    rules = completion_rules_for(registration.batch)
+    percent, counted, attended = attendance_percent(registration=registration)
+    pretest, _ = best_score(registration=registration, role=QuizRole.PRETEST)
+    posttest, posttest_quiz = best_score(registration=registration, role=QuizRole.POSTTEST)
+
+    submissions = {
+        submission.assignment_id: submission
+        for submission in Submission.objects.filter(registration=registration)
+    }
+    assignments = []
+    for assignment in Assignment.objects.filter(item__module__batch_id=batch_id).select_related(
+        "item"
+    ):
+        submission = submissions.get(assignment.pk)
+        graded = submission is not None and submission.state == SubmissionState.GRADED
+        assignments.append(
+            {
+                "assignment": assignment,
+                "title": assignment.item.title,
+                "required": assignment.required,
+                "submitted": submission is not None,
+                "graded": graded,
+                "score": submission.score if graded else None,
+                "passed": graded and submission.score >= assignment.pass_score,
+            }
+        )
+    survey_ids = set(
+        Survey.objects.filter(item__module__batch_id=batch_id).values_list("pk", flat=True)
+    )
+    filled = SurveyResponse.objects.filter(
+        registration=registration, survey_id__in=survey_ids
+    ).count()
+    items_total = Item.objects.filter(module__batch_id=batch_id).count()
+    items_done = ItemCompletion.objects.filter(
+        registration=registration, item__module__batch_id=batch_id
+    ).count()
+
+    requirements = [
+        Requirement(
+            "attendance",
+            percent >= rules.min_attendance_percent,
+            {"percent": percent, "minimum": rules.min_attendance_percent},
+        )
+    ]
+    if rules.require_posttest_pass and posttest_quiz is not None:
+        requirements.append(
+            Requirement(
+                "posttest",
+                posttest is not None and posttest >= posttest_quiz.pass_mark,
+                {"score": posttest, "pass_mark": posttest_quiz.pass_mark},
+            )
+        )
+    if rules.require_assignments:
+        required = [entry for entry in assignments if entry["required"]]
+        requirements.append(
+            Requirement(
+                "assignments",
+                all(entry["passed"] for entry in required),
+                {
+                    "passed": sum(1 for entry in required if entry["passed"]),
+                    "required": len(required),
+                },
+            )
+        )
+    if rules.require_survey and survey_ids:
+        requirements.append(
+            Requirement(
+                "survey",
+                filled >= len(survey_ids),
+                {"filled": filled, "total": len(survey_ids)},
+            )
+        )
+    completion = getattr(registration, "completion", None) if registration.pk else None
+    return Progress(
+        registration=registration,
+        rules=rules,
+        attendance_percent=percent,
+        sessions_total=counted,
+        sessions_attended=attended,
+        pretest_score=pretest,
+        posttest_score=posttest,
+        posttest_pass_mark=posttest_quiz.pass_mark if posttest_quiz else None,
+        assignments=assignments,
+        surveys_total=len(survey_ids),
+        surveys_filled=filled,
+        items_total=items_total,
+        items_done=items_done,
+        requirements=requirements,
+        completed_at=completion.completed_at if completion else None,
+    )

@@ -1,0 +1,3 @@
+"""assignments pages of the online classroom."""
+
+urlpatterns: list = []

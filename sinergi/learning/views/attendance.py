@@ -1,0 +1,3 @@
+"""attendance pages of the online classroom."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""classroom pages of the online classroom."""
+
+urlpatterns: list = []

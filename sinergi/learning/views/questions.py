@@ -1,0 +1,3 @@
+"""questions pages of the online classroom."""
+
+urlpatterns: list = []

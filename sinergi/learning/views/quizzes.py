@@ -1,0 +1,3 @@
+"""quizzes pages of the online classroom."""
+
+urlpatterns: list = []

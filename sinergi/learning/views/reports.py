@@ -1,0 +1,3 @@
+"""reports pages of the online classroom."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""surveys pages of the online classroom."""
+
+urlpatterns: list = []
