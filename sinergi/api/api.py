@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 import sinergi
 from sinergi.accounts.api import router as accounts_router
+from sinergi.learning.api import router as learning_router
 from sinergi.training.api import router as training_router
 
 from .auth import default_auth
@@ -21,3 +22,4 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", training_router)
+api.add_router("/", learning_router)

@@ -62,6 +62,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "learning.Session"
+        skip_postgeneration_save = True
 
     batch = factory.SubFactory(BatchFactory, status="running")
     title = factory.Sequence(lambda n: f"Sesi {n + 1}")

@@ -193,3 +193,14 @@ def progress_for(*, registration: Registration) -> Progress:
         requirements=requirements,
         completed_at=completion.completed_at if completion else None,
     )
+
+
+def learning_gain(pre: Decimal | None, post: Decimal | None) -> float | None:
+    """Return the normalised gain g = (post - pre) / (100 - pre), or None when undefined.
+
+    A participant who scored 100 on the pre-test has nothing left to gain: g is undefined there
+    (not 0, not 1), and such a participant is left out of averages of g.
+    """
+    if pre is None or post is None or pre >= 100:
+        return None
+    return round(float((post - pre) / (100 - pre)), 3)
