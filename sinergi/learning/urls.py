@@ -1,9 +1,19 @@
-from .views import assignments, attendance, classroom, questions, quizzes, reports, surveys
+from .views import (
+    assignments,
+    attendance,
+    classroom,
+    home,
+    questions,
+    quizzes,
+    reports,
+    surveys,
+)
 
 app_name = "learning"
 
 # Each area's views module keeps its own urlpatterns; all live under /learning/.
 urlpatterns = [
+    *home.urlpatterns,
     *classroom.urlpatterns,
     *attendance.urlpatterns,
     *questions.urlpatterns,

@@ -1,0 +1,28 @@
+import pytest
+from django.urls import reverse
+
+from ..factories import UserFactory
+from .factories import ParticipantFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_participant_sees_their_batches_and_coming_sessions(participant_client, participant):
+    SessionFactory(batch=participant.batch, title="Katalogisasi RDA")
+    ParticipantFactory()  # someone else's batch
+    page = participant_client.get(reverse("learning:home")).content.decode()
+    assert participant.batch.code in page
+    assert "Katalogisasi RDA" in page
+    assert page.count("sn-class-card") == 1
+
+
+def test_speaker_sees_the_batches_they_speak_in(client):
+    speaker = UserFactory(roles=["speaker"])
+    session = SessionFactory(speakers=[speaker])
+    client.force_login(speaker)
+    page = client.get(reverse("learning:home")).content.decode()
+    assert session.batch.code in page
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get(reverse("learning:home")).status_code == 302
