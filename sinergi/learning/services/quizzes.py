@@ -1,0 +1,537 @@
+"""Quizzes: configuring a quiz item, and a participant's attempts from start to grade.
+
+An attempt draws its questions when it starts (fixed ones, or N at random from a category),
+shuffles them and their answers if the quiz says so, and fixes its deadline then:
+start + time limit, or the quiz's closing time if that comes first. Resuming never moves the
+deadline. Each answer is saved on its own as the participant goes, by one conditional UPDATE
+that also checks, in the database, that the attempt is still open and its time not up; a
+save that comes too late closes the attempt. Submitting grades at once (`sinergi.learning.
+grading`); essays wait in a grading queue, and the attempt is finished when the last is graded.
+An attempt whose time is up is submitted as it stands when next touched, or by the periodic job
+`learning.jobs.close_overdue_attempts`.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.services import log_action
+from sinergi.training.models import Registration
+
+from .. import grading
+from ..models import (
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    AttemptState,
+    Item,
+    ItemKind,
+    Question,
+    QuestionBank,
+    QuestionCategory,
+    QuestionType,
+    Quiz,
+    QuizRole,
+    QuizSlot,
+    ReviewOption,
+)
+from .completion import completion_recompute, item_mark_complete
+
+# The answers of these types are shown in an order kept on the attempt (`answer_order`).
+ORDERED_TYPES = (QuestionType.MULTICHOICE, QuestionType.TRUEFALSE, QuestionType.MATCHING)
+SHUFFLED_TYPES = (QuestionType.MULTICHOICE, QuestionType.MATCHING)
+
+
+class QuizError(Exception):
+    """A rule of the quiz refuses the action; `message` says which, for the participant."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class AttemptClosed(QuizError):
+    """The attempt is no longer open for answers (submitted, or its time is up)."""
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """A fixed `question`, or `count` questions from `category` (with its subcategories)."""
+
+    question: Question | None = None
+    category: QuestionCategory | None = None
+    count: int = 1
+    include_subcategories: bool = True
+
+
+# --- Configuring -----------------------------------------------------------------------------
+
+
+def _category_questions(category: QuestionCategory, *, subcategories: bool):
+    questions = Question.objects.filter(bank_id=category.bank_id).exclude(
+        qtype=QuestionType.DESCRIPTION
+    )
+    if subcategories:
+        return questions.filter(
+            Q(category=category) | Q(category__path__startswith=f"{category.path}/")
+        )
+    return questions.filter(category=category)
+
+
+def _curriculum_scope(item: Item) -> Q:
+    """The items of the same curriculum (the batch's copy, or the program's template)."""
+    if item.module.batch_id:
+        return Q(item__module__batch_id=item.module.batch_id)
+    return Q(item__module__program_id=item.module.program_id)
+
+
+def quiz_configure(
+    *,
+    actor,
+    item: Item,
+    role: str,
+    bank: QuestionBank,
+    slots: list[SlotSpec],
+    time_limit_minutes: int | None = None,
+    attempts_allowed: int = 1,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    shuffle_questions: bool = True,
+    shuffle_answers: bool = True,
+    pass_mark: int = 70,
+    review: str = ReviewOption.AFTER_SUBMIT,
+) -> Quiz:
+    """Create or change the quiz of a quiz item: its settings and its questions."""
+    errors: dict[str, list] = {}
+    if item.kind != ItemKind.QUIZ:
+        errors.setdefault("__all__", []).append(_("This item is not a quiz."))
+    if role not in QuizRole.values:
+        errors.setdefault("role", []).append(_("Choose a role."))
+    if review not in ReviewOption.values:
+        errors.setdefault("review", []).append(_("Choose a review option."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors.setdefault("closes_at", []).append(_("The quiz must close after it opens."))
+    if not 0 <= pass_mark <= 100:
+        errors.setdefault("pass_mark", []).append(_("The pass mark is a percentage, 0 to 100."))
+    if time_limit_minutes is not None and time_limit_minutes < 1:
+        errors.setdefault("time_limit_minutes", []).append(_("Give at least one minute."))
+    if not slots:
+        errors.setdefault("slots", []).append(_("Add at least one question."))
+    seen: set[int] = set()
+    for spec in slots:
+        if (spec.question is None) == (spec.category is None):
+            errors.setdefault("slots", []).append(_("A slot is one question or one category."))
+        elif spec.question is not None:
+            if spec.question.bank_id != bank.pk:
+                errors.setdefault("slots", []).append(_("A question is not in this bank."))
+            elif spec.question.pk in seen:
+                errors.setdefault("slots", []).append(_("A question is chosen twice."))
+            seen.add(spec.question.pk)
+        else:
+            if spec.category.bank_id != bank.pk:
+                errors.setdefault("slots", []).append(_("A category is not in this bank."))
+                continue
+            available = _category_questions(
+                spec.category, subcategories=spec.include_subcategories
+            ).count()
+            if spec.count < 1 or spec.count > available:
+                errors.setdefault("slots", []).append(
+                    _("Category “%(category)s” has %(available)d questions; choose 1 to that many.")
+                    % {"category": spec.category.path, "available": available}
+                )
+    if role in (QuizRole.PRETEST, QuizRole.POSTTEST):
+        other = Quiz.objects.filter(_curriculum_scope(item), role=role).exclude(item=item)
+        if other.exists():
+            errors.setdefault("role", []).append(
+                _("This curriculum already has a quiz in this role.")
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        quiz = Quiz.objects.select_for_update().filter(item=item).first()
+        created = quiz is None
+        if created:
+            quiz = Quiz(item=item)
+        quiz.role = role
+        quiz.bank = bank
+        quiz.time_limit_minutes = time_limit_minutes
+        quiz.attempts_allowed = attempts_allowed
+        quiz.opens_at = opens_at
+        quiz.closes_at = closes_at
+        quiz.shuffle_questions = shuffle_questions
+        quiz.shuffle_answers = shuffle_answers
+        quiz.pass_mark = pass_mark
+        quiz.review = review
+        quiz.save()
+        QuizSlot.objects.filter(quiz=quiz).delete()
+        QuizSlot.objects.bulk_create(
+            QuizSlot(
+                quiz=quiz,
+                question=spec.question,
+                category=spec.category,
+                count=1 if spec.question is not None else spec.count,
+                include_subcategories=spec.include_subcategories,
+                position=position,
+            )
+            for position, spec in enumerate(slots)
+        )
+        log_action(
+            actor,
+            "learning.quiz_created" if created else "learning.quiz_changed",
+            quiz,
+            {"role": role, "slots": len(slots)},
+        )
+    return quiz
+
+
+# --- Attempts --------------------------------------------------------------------------------
+
+
+def attempts_used(*, quiz: Quiz, registration: Registration) -> int:
+    return Attempt.objects.filter(quiz=quiz, registration=registration).count()
+
+
+def quiz_window_problem(quiz: Quiz, now: datetime):
+    """Return why the quiz cannot be started now (a message), or None."""
+    if quiz.opens_at and now < quiz.opens_at:
+        return _("The quiz is not open yet.")
+    if quiz.closes_at and now >= quiz.closes_at:
+        return _("The quiz has closed.")
+    return None
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+    drawn: list[Question] = []
+    taken: set[int] = set()
+    for slot in quiz.slots.select_related("question", "category"):
+        if slot.question_id:
+            if slot.question_id not in taken:
+                drawn.append(slot.question)
+                taken.add(slot.question_id)
+            continue
+        pool = list(
+            _category_questions(slot.category, subcategories=slot.include_subcategories).exclude(
+                pk__in=taken
+            )
+        )
+        chosen = rng.sample(pool, min(slot.count, len(pool)))
+        drawn.extend(chosen)
+        taken.update(question.pk for question in chosen)
+    if quiz.shuffle_questions:
+        rng.shuffle(drawn)
+    return drawn
+
+
+def _answer_order(question: Question, answer_ids: list[int], shuffle: bool, rng) -> list[int]:
+    if question.qtype not in ORDERED_TYPES:
+        return []
+    order = list(answer_ids)
+    if shuffle and question.shuffle_answers and question.qtype in SHUFFLED_TYPES:
+        rng.shuffle(order)
+    return order
+
+
+def _deadline(quiz: Quiz, started: datetime) -> datetime | None:
+    ends = [quiz.closes_at] if quiz.closes_at else []
+    if quiz.time_limit_minutes:
+        ends.append(started + timedelta(minutes=quiz.time_limit_minutes))
+    return min(ends) if ends else None
+
+
+def attempt_is_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt.deadline is not None
+        and attempt.deadline <= now
+    )
+
+
+def attempt_start(
+    *, quiz: Quiz, registration: Registration, now: datetime | None = None, seed=None
+) -> Attempt:
+    """Return the participant's open attempt, or start a new one if the quiz allows it.
+
+    An open attempt whose time is up is submitted first. Raises QuizError when the quiz is not
+    open, or no attempts are left.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One start at a time per participant (double clicks, two tabs): lock → re-check → write.
+        Registration.objects.select_for_update().filter(pk=registration.pk).first()
+        current = Attempt.objects.filter(
+            quiz=quiz, registration=registration, state=AttemptState.IN_PROGRESS
+        ).first()
+        if current is not None and not attempt_is_overdue(current, now):
+            return current
+    if current is not None:
+        attempt_submit(attempt=current, actor=None, now=now, automatic=True)
+    problem = quiz_window_problem(quiz, now)
+    if problem:
+        raise QuizError(problem)
+    rng = random.Random(seed)  # noqa: S311 - shuffling questions, not secrets
+    with transaction.atomic():
+        Registration.objects.select_for_update().filter(pk=registration.pk).first()
+        current = Attempt.objects.filter(
+            quiz=quiz, registration=registration, state=AttemptState.IN_PROGRESS
+        ).first()
+        if current is not None:
+            return current
+        last = Attempt.objects.filter(quiz=quiz, registration=registration).aggregate(
+            n=Max("number")
+        )["n"]
+        used = last or 0
+        if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+            raise QuizError(_("You have used all your attempts at this quiz."))
+        questions = _draw(quiz, rng)
+        if not questions:
+            raise QuizError(_("This quiz has no questions yet."))
+        answer_ids: dict[int, list[int]] = {}
+        for question_id, answer_id in (
+            Answer.objects.filter(question__in=[q.pk for q in questions])
+            .order_by("question_id", "position", "id")
+            .values_list("question_id", "id")
+        ):
+            answer_ids.setdefault(question_id, []).append(answer_id)
+        rows = []
+        for position, question in enumerate(questions, start=1):
+            max_points = (
+                Decimal(0) if question.qtype == QuestionType.DESCRIPTION else question.default_mark
+            )
+            rows.append(
+                AttemptQuestion(
+                    question=question,
+                    position=position,
+                    max_points=max_points,
+                    answer_order=_answer_order(
+                        question, answer_ids.get(question.pk, []), quiz.shuffle_answers, rng
+                    ),
+                )
+            )
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    quiz=quiz,
+                    registration=registration,
+                    number=used + 1,
+                    started_at=now,
+                    deadline=_deadline(quiz, now),
+                    max_points=sum((row.max_points for row in rows), Decimal(0)),
+                )
+        except IntegrityError:  # the lock makes this unlikely; the constraints are the guard
+            current = Attempt.objects.filter(
+                quiz=quiz, registration=registration, state=AttemptState.IN_PROGRESS
+            ).first()
+            if current is None:
+                raise
+            return current
+        for row in rows:
+            row.attempt = attempt
+        AttemptQuestion.objects.bulk_create(rows)
+        log_action(
+            registration.user, "learning.attempt_started", attempt, {"number": attempt.number}
+        )
+    return attempt
+
+
+def attempt_answer_save(
+    *, attempt_id: int, user, position: int, raw, now: datetime | None = None
+) -> datetime:
+    """Save the participant's answer to question `position` of their open attempt.
+
+    Two queries: one read of the question (for the shape of its answer), one UPDATE that
+    writes only if the attempt belongs to `user`, is in progress and its deadline has not
+    passed. Raises AttemptQuestion.DoesNotExist for someone else's attempt (the view answers
+    404), grading.ResponseError for a malformed answer, AttemptClosed when too late.
+    """
+    now = now or timezone.now()
+    slot = (
+        AttemptQuestion.objects.select_related("question", "attempt")
+        .only(
+            "id",
+            "answer_order",
+            "question__qtype",
+            "question__single",
+            "attempt__state",
+            "attempt__deadline",
+        )
+        .get(
+            attempt_id=attempt_id,
+            position=position,
+            attempt__registration__user=user,
+        )
+    )
+    response = grading.response_clean(slot.question, _answer_stubs(slot), raw)
+    updated = AttemptQuestion.objects.filter(
+        pk=slot.pk,
+        attempt__in=Attempt.objects.filter(pk=attempt_id, state=AttemptState.IN_PROGRESS).filter(
+            Q(deadline__isnull=True) | Q(deadline__gt=now)
+        ),
+    ).update(response=response, saved_at=now)
+    if updated != 1:
+        attempt = slot.attempt
+        if attempt_is_overdue(attempt, now):
+            attempt_submit(attempt=attempt, actor=None, now=now, automatic=True)
+            raise AttemptClosed(
+                _("Time is up: the attempt was submitted with the answers saved before.")
+            )
+        raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
+    return now
+
+
+@dataclass(frozen=True)
+class _AnswerStub:
+    """What validation needs of an answer: its id, and for matching whether it is a stem or a
+    choice. Matching stems and choices are told apart at start (see `_answer_stubs`)."""
+
+    id: int
+    text: str = "x"
+    match: str = "x"
+
+
+def _answer_stubs(slot: AttemptQuestion) -> list[_AnswerStub]:
+    # The ids a response may name are the ones shown to the participant: `answer_order`. For
+    # matching, any of them may be offered as a stem or a choice; grading compares the texts.
+    return [_AnswerStub(id=answer_id) for answer_id in slot.answer_order or []]
+
+
+def _grade_rows(attempt: Attempt) -> list[AttemptQuestion]:
+    rows = list(
+        AttemptQuestion.objects.filter(attempt=attempt)
+        .select_related("question")
+        .prefetch_related("question__answers")
+    )
+    for row in rows:
+        result = grading.grade(row.question, list(row.question.answers.all()), row.response)
+        row.points = result.points(row.max_points)
+        row.needs_grading = result.needs_grading
+    return rows
+
+
+def _totals(attempt: Attempt, rows: list[AttemptQuestion]) -> None:
+    attempt.max_points = sum((row.max_points for row in rows), Decimal(0))
+    if any(row.points is None for row in rows):
+        attempt.points = None
+        attempt.score = None
+        return
+    attempt.points = sum((row.points for row in rows), Decimal(0))
+    if attempt.max_points:
+        attempt.score = (attempt.points * 100 / attempt.max_points).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
+    else:
+        attempt.score = Decimal(100)
+
+
+def _after_finish(attempt: Attempt) -> None:
+    registration = attempt.registration
+    item_mark_complete(item=attempt.quiz.item, registration=registration)
+    completion_recompute(registration=registration)
+
+
+def attempt_submit(
+    *, attempt: Attempt, actor, now: datetime | None = None, automatic: bool = False
+) -> Attempt:
+    """Grade the attempt and close it: finished, or waiting for essays to be graded.
+
+    Submitting an attempt that is already closed returns it unchanged.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz__item", "registration")
+            .get(pk=attempt.pk)
+        )
+        if attempt.state != AttemptState.IN_PROGRESS:
+            return attempt
+        rows = _grade_rows(attempt)
+        AttemptQuestion.objects.bulk_update(rows, ["points", "needs_grading"])
+        _totals(attempt, rows)
+        waiting = any(row.needs_grading for row in rows)
+        attempt.state = AttemptState.NEEDS_GRADING if waiting else AttemptState.FINISHED
+        # Time up: the attempt ends at its deadline, whenever the server noticed.
+        overdue = attempt.deadline is not None and attempt.deadline <= now
+        attempt.submitted_at = attempt.deadline if overdue else now
+        attempt.save(update_fields=["state", "submitted_at", "points", "max_points", "score"])
+        log_action(
+            actor,
+            "learning.attempt_submitted",
+            attempt,
+            {
+                "automatic": automatic or overdue,
+                "score": str(attempt.score),
+                "state": attempt.state,
+            },
+        )
+        _after_finish(attempt)
+    return attempt
+
+
+def attempts_close_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Submit attempts whose time is up and that nobody touched since; return how many."""
+    now = now or timezone.now()
+    overdue = list(
+        Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=now).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
+    closed = 0
+    for pk in overdue:
+        attempt = Attempt(pk=pk)
+        if attempt_submit(attempt=attempt, actor=None, now=now, automatic=True).submitted_at:
+            closed += 1
+    return closed
+
+
+def essay_grade(
+    *, actor, attempt_question: AttemptQuestion, points: Decimal, comment: str = ""
+) -> Attempt:
+    """Give points to an essay answer; finish the attempt when no essay is left to grade."""
+    points = Decimal(points)
+    if points < 0 or points > attempt_question.max_points:
+        raise ValidationError(
+            {
+                "points": _("Give between 0 and %(max)s points.")
+                % {"max": attempt_question.max_points.normalize()}
+            }
+        )
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz__item", "registration")
+            .get(pk=attempt_question.attempt_id)
+        )
+        if attempt.state == AttemptState.IN_PROGRESS:
+            raise QuizError(_("The attempt has not been submitted yet."))
+        row = AttemptQuestion.objects.select_for_update().get(pk=attempt_question.pk)
+        if row.question.qtype != QuestionType.ESSAY:
+            raise QuizError(_("Only essays are graded by hand."))
+        row.points = points.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        row.needs_grading = False
+        row.grader_comment = comment
+        row.graded_by = actor
+        row.save(update_fields=["points", "needs_grading", "grader_comment", "graded_by"])
+        rows = list(AttemptQuestion.objects.filter(attempt=attempt))
+        waiting = any(r.needs_grading for r in rows)
+        if not waiting:
+            _totals(attempt, rows)
+            attempt.state = AttemptState.FINISHED
+            attempt.save(update_fields=["state", "points", "max_points", "score"])
+        log_action(
+            actor,
+            "learning.essay_graded",
+            attempt,
+            {"question": row.position, "points": str(row.points), "finished": not waiting},
+        )
+        if not waiting:
+            _after_finish(attempt)
+    return attempt
