@@ -1,0 +1,211 @@
+"""The visits router of /api/v1/: slots and reservations.
+
+Thin like the views. A VisitError becomes 409 with its reason in `code` (full, limit_reached,
+closed, not_open, started, already_booked); a ValidationError from a service becomes 422.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from . import selectors, services
+from .models import ServicePoint
+
+router = Router(tags=["visits"])
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str = Field(
+        description="full, limit_reached, closed, not_open, started, already_booked, state"
+    )
+
+
+class ServicePointRef(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class SlotOut(Schema):
+    id: int
+    service_point: ServicePointRef
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    walk_in_seats: int = Field(description="Seats kept for people who come without booking")
+    bookable_seats: int
+    available: int = Field(description="Seats that can still be booked online")
+    booking_opens_at: datetime | None
+    closed: bool
+    closure_reason: str
+
+    @staticmethod
+    def resolve_available(slot) -> int:
+        return max(slot.bookable_seats - getattr(slot, "booked", 0), 0)
+
+    @staticmethod
+    def resolve_closed(slot) -> bool:
+        return slot.closure_id is not None
+
+    @staticmethod
+    def resolve_closure_reason(slot) -> str:
+        return slot.closure.reason if slot.closure_id else ""
+
+
+class SlotFilter(Schema):
+    date: date
+    service_point: str = Field("", description="The service point's id or slug")
+
+
+class SlotIn(Schema):
+    service_point: str = Field(description="The service point's id or slug")
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(ge=1, le=100_000)
+    booking_opens_at: datetime | None = Field(None, description="Empty: bookable at once")
+
+
+class ReservationOut(Schema):
+    id: int
+    code: str = Field(description="The ticket code, also in the ticket's QR code")
+    state: str
+    slot: int = Field(alias="slot_id")
+    starts_at: datetime
+    ends_at: datetime
+    service_point: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_starts_at(reservation) -> datetime:
+        return reservation.slot.starts_at
+
+    @staticmethod
+    def resolve_ends_at(reservation) -> datetime:
+        return reservation.slot.ends_at
+
+    @staticmethod
+    def resolve_service_point(reservation) -> str:
+        return reservation.slot.service_point.slug
+
+
+def _point(value: str, user) -> ServicePoint | None:
+    points = ServicePoint.objects.all()
+    if not selectors.is_visit_staff(user):
+        points = points.filter(is_active=True)
+    lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+    return points.filter(**lookup).first()
+
+
+def _conflict(error: services.VisitError) -> Status:
+    return Status(409, {"detail": str(error.message), "code": error.code})
+
+
+def _unprocessable(error: DjangoValidationError) -> NinjaValidationError:
+    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return NinjaValidationError(
+        [
+            {"type": "value_error", "loc": ["body", "payload", field], "msg": str(message)}
+            for field, messages in fields.items()
+            for message in messages
+        ]
+    )
+
+
+@router.get(
+    "/visit-slots",
+    response={200: list[SlotOut], 404: DetailOut},
+    summary="The visit slots of a day, with the seats still free",
+)
+def slot_list(request, filters: Query[SlotFilter]):
+    point = None
+    if filters.service_point:
+        point = _point(filters.service_point, request.user)
+        if point is None:
+            raise Http404
+    slots = selectors.slots_for_day(day=filters.date, service_point=point)
+    if not selectors.is_visit_staff(request.user):
+        slots = slots.filter(service_point__is_active=True)
+    return list(slots)
+
+
+@router.post(
+    "/visit-slots",
+    response={201: SlotOut, 403: DetailOut},
+    summary="Create a visit slot (services desk, librarians)",
+)
+def slot_create(request, payload: SlotIn):
+    if not selectors.is_visit_staff(request.user):
+        raise HttpError(403, _("Only library staff may create visit slots."))
+    point = _point(payload.service_point, request.user)
+    if point is None:
+        raise _unprocessable(DjangoValidationError({"service_point": _("No such service point.")}))
+    try:
+        slot = services.slot_create(
+            service_point=point,
+            starts_at=payload.starts_at,
+            ends_at=payload.ends_at,
+            capacity=payload.capacity,
+            booking_opens_at=payload.booking_opens_at,
+            actor=request.user,
+        )
+    except DjangoValidationError as error:
+        raise _unprocessable(error) from None
+    return Status(201, selectors.slot_get(slot_id=slot.pk))
+
+
+@router.post(
+    "/visit-slots/{slot_id}/reservations",
+    response={201: ReservationOut, 404: DetailOut, 409: ErrorOut},
+    summary="Book a seat for the authenticated user; 409 says why not",
+)
+def reservation_create(request, slot_id: int):
+    try:
+        slot = selectors.slot_get(slot_id=slot_id)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    try:
+        reservation = services.reservation_create(slot=slot, user=request.user)
+    except services.VisitError as error:
+        return _conflict(error)
+    return Status(201, reservation)
+
+
+def _reservation_for(request, reservation_id: int):
+    try:
+        return selectors.reservation_get_for_user(reservation_id=reservation_id, user=request.user)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+@router.get(
+    "/reservations/{reservation_id}",
+    response={200: ReservationOut, 404: DetailOut},
+    summary="A reservation (its owner, or library staff)",
+)
+def reservation_detail(request, reservation_id: int):
+    return _reservation_for(request, reservation_id)
+
+
+@router.delete(
+    "/reservations/{reservation_id}",
+    response={204: None, 404: DetailOut, 409: ErrorOut},
+    summary="Cancel a reservation before its slot starts",
+)
+def reservation_cancel(request, reservation_id: int):
+    reservation = _reservation_for(request, reservation_id)
+    try:
+        services.reservation_cancel(reservation=reservation, actor=request.user)
+    except services.VisitError as error:
+        return _conflict(error)
+    return Status(204, None)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitsConfig(AppConfig):
+    name = "sinergi.visits"
+    label = "visits"
+    verbose_name = _("Visits and services")

@@ -1,0 +1,67 @@
+"""The day's visits as an XLSX workbook for the desk and the head of library."""
+
+import io
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .selectors import DayRow
+
+
+def daily_report_xlsx(rows: list[DayRow], *, day: date) -> bytes:
+    """Return one sheet: a row per slot with bookings, arrivals, no-shows and walk-ins."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = day.isoformat()
+    headers = [
+        _("Service point"),
+        _("Starts"),
+        _("Ends"),
+        _("Capacity"),
+        _("Booked"),
+        _("Arrived"),
+        _("Did not come"),
+        _("Cancelled"),
+        _("Walk-ins"),
+    ]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        slot = row.slot
+        # Names are typed as strings, so a name starting with "=" stays text.
+        sheet.append(
+            [
+                slot.service_point.name,
+                timezone.localtime(slot.starts_at).replace(tzinfo=None),
+                timezone.localtime(slot.ends_at).replace(tzinfo=None),
+                row.capacity,
+                row.booked,
+                row.arrived,
+                row.no_shows,
+                row.cancelled,
+                row.walk_ins,
+            ]
+        )
+        sheet.cell(row=sheet.max_row, column=1).data_type = "s"
+        for column in (2, 3):
+            sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd hh:mm"
+    total_row = sheet.max_row + 1
+    sheet.cell(row=total_row, column=1, value=_("Total")).font = Font(bold=True)
+    for column in range(4, 10):
+        letter = sheet.cell(row=1, column=column).column_letter
+        sheet.cell(
+            row=total_row,
+            column=column,
+            value=f"=SUM({letter}2:{letter}{total_row - 1})" if rows else 0,
+        )
+    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["B"].width = 18
+    sheet.column_dimensions["C"].width = 18
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
