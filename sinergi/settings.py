@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sinergi.core",
     "sinergi.accounts",
+    "sinergi.partners",
     "sinergi.training",
     "sinergi.learning",
     "sinergi.api",
@@ -295,3 +296,14 @@ SINERGI_TREASURER_TITLE = env(
     "SINERGI_TREASURER_TITLE", default="Bendahara Penerimaan Perpustakaan UPI"
 )
 SINERGI_DOCUMENT_PLACE = env("SINERGI_DOCUMENT_PLACE", default="Bandung")
+
+# Partnerships: an agreement is "expiring" this many days before its end; reminders go to its
+# person in charge at each of these days before the end (comma-separated).
+SINERGI_AGREEMENT_EXPIRING_DAYS = env.int("SINERGI_AGREEMENT_EXPIRING_DAYS", default=180)
+SINERGI_AGREEMENT_REMINDER_DAYS = sorted(
+    {
+        int(days)
+        for days in env.list("SINERGI_AGREEMENT_REMINDER_DAYS", default=["180", "90", "30"])
+    },
+    reverse=True,
+)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("sinergi.accounts.urls")),
     path("training/", include("sinergi.training.urls")),
+    path("partners/", include("sinergi.partners.urls")),
     path("learning/", include("sinergi.learning.urls")),
     path("admin/", admin.site.urls),
     path("", include("sinergi.core.urls")),

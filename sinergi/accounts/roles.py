@@ -6,6 +6,23 @@ from django.contrib.auth.models import Group, Permission
 # since they cannot import the roles.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": ["core.view_auditlog"],
+    # The cooperation officer keeps the partnership lookups and the process template (in the
+    # admin site, once given staff access there); the head may read them.
+    "cooperation_officer": [
+        f"partners.{action}_{model}"
+        for model in (
+            "scopeitem",
+            "ikucriterion",
+            "partnershipform",
+            "processtemplate",
+            "processsteptemplate",
+        )
+        for action in ("view", "add", "change")
+    ],
+    "head": [
+        f"partners.view_{model}"
+        for model in ("scopeitem", "ikucriterion", "partnershipform", "processtemplate")
+    ],
 }
 
 

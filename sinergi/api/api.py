@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 import sinergi
 from sinergi.accounts.api import router as accounts_router
 from sinergi.learning.api import router as learning_router
+from sinergi.partners.api import router as partners_router
 from sinergi.training.api import router as training_router
 
 from .auth import default_auth
@@ -21,5 +22,6 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", accounts_router)
+api.add_router("/", partners_router)
 api.add_router("/", training_router)
 api.add_router("/", learning_router)

@@ -14,6 +14,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from sinergi.accounts.models import User
+from sinergi.partners.demo import UNJ_PKS_NUMBER
+from sinergi.partners.models import Agreement
 
 from . import services
 from .models import Batch, BatchStatus, CompetencyUnit, Payment, Program
@@ -144,6 +146,12 @@ def seed(stdout) -> None:
         created_batches.append(batch)
     if created_batches:
         _register_demo_participants({b.code: b for b in created_batches})
+    # The cataloguing batch is run with UNJ under their PKS (from the partners demo).
+    pks = Agreement.objects.filter(our_number=UNJ_PKS_NUMBER).first()
+    if pks is not None:
+        Batch.objects.filter(code="RDA-2026-01", agreement__isnull=True).update(
+            agreement=pks, agreement_number=pks.our_number
+        )
     stdout.write(f"Training: {len(created_batches)} batches created.")
 
 

@@ -109,8 +109,17 @@ class Batch(models.Model):
     capacity = models.PositiveIntegerField(_("capacity"))
     fee = models.PositiveIntegerField(_("fee (Rupiah)"), default=0, help_text=_("0 = free"))
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Empty: online"))
-    # Until the partnerships app exists, the agreement is named by its number.
-    agreement_number = models.CharField(_("cooperation agreement"), max_length=100, blank=True)
+    agreement = models.ForeignKey(
+        "partners.Agreement",
+        verbose_name=_("cooperation agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batches",
+        help_text=_("An active PKS or IA the batch is run under."),
+    )
+    # Free text for an agreement not (yet) kept in Sinergi; set from `agreement` otherwise.
+    agreement_number = models.CharField(_("agreement number"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.DRAFT
     )

@@ -10,6 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.partners.models import Agreement
+from sinergi.partners.selectors import active_implementing_agreements, agreements_with_status
+
 from .models import Batch, CompetencyUnit, Program
 
 COVER_MAX_BYTES = 2 * 1024 * 1024
@@ -132,6 +135,7 @@ class BatchForm(forms.ModelForm):
             "capacity",
             "fee",
             "place",
+            "agreement",
             "agreement_number",
         ]
         widgets = {
@@ -145,8 +149,27 @@ class BatchForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only an active PKS or IA may carry a batch; the one a batch already names stays.
+        agreements = active_implementing_agreements()
+        if self.instance.pk and self.instance.agreement_id:
+            agreements = agreements | agreements_with_status(
+                Agreement.objects.filter(pk=self.instance.agreement_id)
+            )
+        self.fields["agreement"].queryset = agreements.distinct()
+        self.fields["agreement"].label_from_instance = lambda a: (
+            f"{a.get_kind_display()} {a.our_number or ''} — {a.partner}: {a.title}"
+        )
+        self.fields["agreement_number"].help_text = _(
+            "Only for an agreement not kept in Sinergi; filled from the agreement otherwise."
+        )
+
     def clean(self):
         cleaned = super().clean()
+        agreement = cleaned.get("agreement")
+        if agreement is not None and agreement.our_number:
+            cleaned["agreement_number"] = agreement.our_number
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         opens, closes = cleaned.get("registration_opens"), cleaned.get("registration_closes")
         if starts and ends and ends < starts:

@@ -1,0 +1,114 @@
+"""The yearly implementation report (per agreement or per partner) as XLSX, for the
+university's performance (IKU) reporting."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from sinergi.core.services import log_action
+
+from . import selectors
+from .models import Agreement, AgreementStatus, Partner
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+WIDTHS = [34, 18, 16, 18, 40, 14, 12, 40, 40]
+
+
+def _text(value) -> str:
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, target) -> bytes:
+    """Return an XLSX with one sheet of agreements and one of their activities in `year`."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Agreements")[:31]
+    sheet.append([_text(title)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_("Year"), year])
+    sheet.append([])
+    headers = [
+        _("Agreement"),
+        _("Kind"),
+        _("Status"),
+        _("Our number"),
+        _("Partner"),
+        _("Starts on"),
+        _("Ends on"),
+        _("IKU partner criteria"),
+        _("Forms of partnership"),
+    ]
+    sheet.append(headers)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for agreement in agreements:
+        sheet.append(
+            [
+                _text(agreement.title),
+                _text(agreement.get_kind_display()),
+                _text(AgreementStatus(selectors.agreement_status(agreement)).label),
+                _text(agreement.our_number),
+                _text(agreement.partner.name),
+                agreement.starts_on,
+                agreement.ends_on,
+                _text("; ".join(c.name for c in agreement.iku_criteria.all())),
+                _text("; ".join(f.name for f in agreement.partnership_forms.all())),
+            ]
+        )
+    for index, width in enumerate(WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+
+    activities = workbook.create_sheet(_("Activities")[:31])
+    activities.append([_("Date"), _("Kind"), _("Activity"), _("Participants"), _("Agreement")])
+    for cell in activities[1]:
+        cell.font = Font(bold=True)
+    for row in selectors.evidence_rows(agreements=agreements, year=year):
+        activities.append(
+            [
+                row.held_on,
+                _text(row.kind),
+                _text(row.title),
+                row.participants,
+                _text(row.agreement.title),
+            ]
+        )
+    for index, width in enumerate([14, 20, 50, 14, 50]):
+        activities.column_dimensions[chr(ord("A") + index)].width = width
+    for sheet_ in (sheet, activities):
+        for cells in sheet_.iter_rows():
+            for cell in cells:
+                if hasattr(cell.value, "year") and not isinstance(cell.value, int):
+                    cell.number_format = "DD/MM/YYYY"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    log_action(actor, "partners.report_exported", target, {"year": year})
+    return buffer.getvalue()
+
+
+def agreement_report(*, agreement: Agreement, year: int, actor) -> bytes:
+    title = _("Implementation report %(year)s: %(title)s") % {
+        "year": year,
+        "title": agreement.title,
+    }
+    return yearly_report(
+        agreements=[agreement], year=year, title=title, actor=actor, target=agreement
+    )
+
+
+def partner_report(*, partner: Partner, year: int, actor) -> bytes:
+    agreements = list(
+        partner.agreements.select_related("partner").prefetch_related(
+            "iku_criteria", "partnership_forms"
+        )
+    )
+    title = _("Implementation report %(year)s: %(partner)s") % {
+        "year": year,
+        "partner": partner.name,
+    }
+    return yearly_report(agreements=agreements, year=year, title=title, actor=actor, target=partner)
