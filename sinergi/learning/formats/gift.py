@@ -201,10 +201,8 @@ def _parse_question(block: _Block) -> ParsedQuestion:
         raise block.error(extra, _("A question has only one answer block in GIFT."))
 
     before, text_format = _text_format(text[start:opening], MOODLE)
-    if after.strip():
-        question_text = _out(before + "_____" + after)
-    else:
-        question_text = _out(before)
+    # Text after the answers makes a missing-word question; the blank is shown as _____.
+    question_text = _out(before + "_____" + after) if after.strip() else _out(before)
     answer_text = text[opening + 1 : closing]
     question = ParsedQuestion(
         qtype=ESSAY,
