@@ -250,6 +250,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],
+        # Videos in the classroom: only the privacy-enhanced players of YouTube and Vimeo.
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],
@@ -296,6 +298,18 @@ SINERGI_TREASURER_TITLE = env(
     "SINERGI_TREASURER_TITLE", default="Bendahara Penerimaan Perpustakaan UPI"
 )
 SINERGI_DOCUMENT_PLACE = env("SINERGI_DOCUMENT_PLACE", default="Bandung")
+
+# --- Learning: sessions and self check-in ---
+# One JP (jam pelajaran) of a session, in minutes.
+SINERGI_JP_MINUTES = env.int("SINERGI_JP_MINUTES", default=45)
+# Self check-in opens this many minutes before a session starts and closes this many minutes
+# after it ends; checking in more than SINERGI_CHECKIN_LATE_MINUTES after the start is late.
+SINERGI_CHECKIN_OPENS_MINUTES = env.int("SINERGI_CHECKIN_OPENS_MINUTES", default=15)
+SINERGI_CHECKIN_CLOSES_MINUTES = env.int("SINERGI_CHECKIN_CLOSES_MINUTES", default=0)
+SINERGI_CHECKIN_LATE_MINUTES = env.int("SINERGI_CHECKIN_LATE_MINUTES", default=15)
+# The speaker's QR changes every STEP seconds; a scanned code is accepted for VALID seconds.
+SINERGI_CHECKIN_QR_STEP_SECONDS = env.int("SINERGI_CHECKIN_QR_STEP_SECONDS", default=30)
+SINERGI_CHECKIN_QR_VALID_SECONDS = env.int("SINERGI_CHECKIN_QR_VALID_SECONDS", default=60)
 
 # Partnerships: an agreement is "expiring" this many days before its end; reminders go to its
 # person in charge at each of these days before the end (comma-separated).

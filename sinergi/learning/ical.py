@@ -1,0 +1,138 @@
+"""iCalendar (RFC 5545) for sessions: one event to download, or a participant's whole feed.
+
+Written by hand, because it is small: CRLF line ends, lines folded at 75 octets without
+splitting a UTF-8 character, TEXT values escaped, times in UTC ("Z"), a stable UID per session
+so a calendar app updates an event when the session moves instead of adding a second one.
+
+A participant's feed lives at a secret address (`feed_token`) so a calendar app can subscribe
+without logging in. The token is an HMAC of the user's id and password hash: changing the
+password gives a new address and the old one stops working.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from .models import Session
+
+PRODID = "-//Perpustakaan UPI//Sinergi//ID"
+FEED_SALT = "sinergi.learning.ical.feed"
+GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
+
+
+def escape_text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 section 3.3.11)."""
+    return (
+        (value or "")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line into pieces of at most 75 octets (section 3.1)."""
+    encoded = line.encode()
+    if len(encoded) <= 75:
+        return line
+    pieces, current, limit = [], b"", 75
+    for char in line:
+        data = char.encode()
+        if len(current) + len(data) > limit:
+            pieces.append(current.decode())
+            # A continuation line starts with a space, which counts towards its 75 octets.
+            current, limit = b"", 74
+        current += data
+    pieces.append(current.decode())
+    return "\r\n ".join(pieces)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _uid(session: Session) -> str:
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"session-{session.pk}@{host or 'sinergi'}"
+
+
+def _description(session: Session, speakers: list[str]) -> str:
+    lines = [f"{session.batch.program.title} ({session.batch.code})"]
+    if speakers:
+        lines.append(", ".join(speakers))
+    if session.meeting_url:
+        lines.append(session.meeting_url)
+    return "\n".join(lines)
+
+
+def _event(session: Session, stamp: datetime) -> list[str]:
+    speakers = [speaker.full_name for speaker in session.speakers.all()]
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{_uid(session)}",
+        f"DTSTAMP:{_utc(stamp)}",
+        f"DTSTART:{_utc(session.starts_at)}",
+        f"DTEND:{_utc(session.ends_at or session.starts_at)}",
+        f"SUMMARY:{escape_text(session.title)}",
+        f"DESCRIPTION:{escape_text(_description(session, speakers))}",
+    ]
+    location = session.place or session.meeting_url
+    if location:
+        lines.append(f"LOCATION:{escape_text(location)}")
+    if session.meeting_url:
+        lines.append(f"URL:{session.meeting_url}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar(sessions: Iterable[Session], *, name: str = "") -> bytes:
+    """Return a VCALENDAR with one VEVENT per scheduled session."""
+    stamp = timezone.now()
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    lines.append("METHOD:PUBLISH")
+    if name:
+        lines.append(f"X-WR-CALNAME:{escape_text(name)}")
+    for session in sessions:
+        if session.starts_at is not None:
+            lines.extend(_event(session, stamp))
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode()
+
+
+def google_calendar_url(session: Session) -> str:
+    """Return a link that opens Google Calendar with the session filled in."""
+    speakers = [speaker.full_name for speaker in session.speakers.all()]
+    query = {
+        "action": "TEMPLATE",
+        "text": session.title,
+        "dates": f"{_utc(session.starts_at)}/{_utc(session.ends_at or session.starts_at)}",
+        "details": _description(session, speakers),
+        "location": session.place or session.meeting_url,
+        "ctz": "Asia/Jakarta",
+    }
+    return f"{GOOGLE_CALENDAR}?{urlencode(query)}"
+
+
+def feed_token(user) -> str:
+    """Return the secret part of `user`'s feed address."""
+    mac = salted_hmac(FEED_SALT, f"{user.pk}:{user.password}", algorithm="sha256").hexdigest()
+    return f"{user.pk}-{mac[:32]}"
+
+
+def feed_user(token: str):
+    """Return the user whose feed address holds `token`, or None."""
+    user_id, _dash, _mac = (token or "").partition("-")
+    if not user_id.isdigit():
+        return None
+    user = get_user_model().objects.filter(pk=int(user_id), is_active=True).first()
+    if user is None or not constant_time_compare(feed_token(user), token):
+        return None
+    return user
