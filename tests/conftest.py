@@ -72,6 +72,7 @@ def html_lang(response) -> str:
 REFERENCE_DATA = [
     ("sinergi.accounts.migrations.0003_roles", "create_roles"),
     ("sinergi.core.migrations.0002_reference_data", "load"),
+    ("sinergi.partners.migrations.0002_reference_data", "load"),
 ]
 
 

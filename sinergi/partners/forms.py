@@ -38,6 +38,8 @@ class RupiahInput(forms.TextInput):
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = ["name", "short_name", "type", "address", "province", "country", "website"]

@@ -497,6 +497,7 @@ def agreement_renewal_start(*, agreement: Agreement, actor, today: date | None =
     renewal.partnership_forms.set(agreement.partnership_forms.all())
     log_action(actor, "partners.renewal_started", renewal, {"renews": agreement.pk})
     agreement_process_start(agreement=renewal, actor=actor, today=today)
+    renewal.refresh_from_db()
     return renewal
 
 
