@@ -19,7 +19,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .models import ClearanceRequest, Reservation
@@ -57,7 +56,7 @@ def ticket_qr_png(reservation: Reservation) -> bytes:
 
 
 def _qr_image(data: str, size: float) -> Image:
-    return Image(ImageReader(BytesIO(qr_png(data))), width=size, height=size)
+    return Image(BytesIO(qr_png(data)), width=size, height=size)
 
 
 def _day(value: date | datetime) -> str:

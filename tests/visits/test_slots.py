@@ -25,8 +25,12 @@ def local_days(slots) -> list[date]:
 def test_generation_skips_a_public_holiday_and_a_closure():
     point = ServicePointFactory(capacity=30, walk_in_percent=20, slot_minutes=120)
     for weekday in range(5):
-        OpeningHoursFactory(service_point=point, weekday=weekday, opens_at=time(8), closes_at=time(12))
-        OpeningHoursFactory(service_point=point, weekday=weekday, opens_at=time(13), closes_at=time(16))
+        OpeningHoursFactory(
+            service_point=point, weekday=weekday, opens_at=time(8), closes_at=time(12)
+        )
+        OpeningHoursFactory(
+            service_point=point, weekday=weekday, opens_at=time(13), closes_at=time(16)
+        )
     services.closure_create(
         service_point=point,
         starts_on=date(2026, 8, 19),
@@ -56,7 +60,9 @@ def test_generation_skips_a_public_holiday_and_a_closure():
 def test_generation_twice_makes_no_duplicates():
     point = ServicePointFactory()
     OpeningHoursFactory(service_point=point, weekday=1)
-    services.slots_generate(service_point=point, start=date(2026, 8, 18), end=date(2026, 8, 18), actor=None)
+    services.slots_generate(
+        service_point=point, start=date(2026, 8, 18), end=date(2026, 8, 18), actor=None
+    )
     again = services.slots_generate(
         service_point=point, start=date(2026, 8, 18), end=date(2026, 8, 18), actor=None
     )
@@ -121,6 +127,10 @@ def test_slot_created_by_hand_keeps_the_walk_in_share():
     point = ServicePointFactory(walk_in_percent=25)
     start = timezone.now() + timedelta(days=2)
     slot = services.slot_create(
-        service_point=point, starts_at=start, ends_at=start + timedelta(hours=1), capacity=100, actor=None
+        service_point=point,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=100,
+        actor=None,
     )
     assert (slot.walk_in_seats, slot.bookable_seats) == (25, 75)
