@@ -184,7 +184,7 @@ def parse_fraction(raw: str) -> Decimal:
     if not percent.is_finite() or abs(percent) > 100:
         raise ValueError(
             str(
-                _("An answer's grade must be between -100% and 100%, not %(value)s.")
+                _("An answer's grade must be between -100%% and 100%%, not %(value)s.")
                 % {"value": raw}
             )
         )
