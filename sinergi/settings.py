@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sinergi.partners",
     "sinergi.training",
     "sinergi.learning",
+    "sinergi.visits",
     "sinergi.api",
 ]
 
@@ -321,3 +322,6 @@ SINERGI_AGREEMENT_REMINDER_DAYS = sorted(
     },
     reverse=True,
 )
+
+# --- Visits and services: clearance letters are numbered BP/PERPUS/2026/00001 ---
+SINERGI_CLEARANCE_PREFIX = env("SINERGI_CLEARANCE_PREFIX", default="BP/PERPUS")

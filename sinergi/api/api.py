@@ -7,6 +7,7 @@ from sinergi.accounts.api import router as accounts_router
 from sinergi.learning.api import router as learning_router
 from sinergi.partners.api import router as partners_router
 from sinergi.training.api import router as training_router
+from sinergi.visits.api import router as visits_router
 
 from .auth import default_auth
 
@@ -25,3 +26,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", partners_router)
 api.add_router("/", training_router)
 api.add_router("/", learning_router)
+api.add_router("/", visits_router)
