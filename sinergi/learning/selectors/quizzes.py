@@ -25,14 +25,17 @@ seen the questions), per question drawn at least once:
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from math import sqrt
 from statistics import fmean
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from sinergi.training.models import Batch, Registration, RegistrationState
 
+from ..formats.render import render_text
 from ..models import (
     Attempt,
     AttemptQuestion,
@@ -42,6 +45,7 @@ from ..models import (
     QuizRole,
     ReviewOption,
 )
+from .progress import learning_gain
 
 
 def attempt_get_for_participant(*, user, attempt_id: int) -> Attempt:
@@ -60,6 +64,10 @@ def attempt_get_for_participant(*, user, attempt_id: int) -> Attempt:
     return attempt
 
 
+def _question_file_url(question_id: int, name: str) -> str:
+    return reverse("learning:question_file", args=[question_id, name])
+
+
 def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
     """Return the attempt's questions with their answers, in the participant's order."""
     rows = list(
@@ -69,11 +77,21 @@ def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
         .order_by("position")
     )
     for row in rows:
-        by_id = {answer.id: answer for answer in row.question.answers.all()}
+        question = row.question
+        file_url = partial(_question_file_url, question.pk)
+        row.text_html = render_text(question.text, question.text_format, file_url)
+        row.feedback_html = render_text(question.general_feedback, question.text_format, file_url)
+        by_id = {answer.id: answer for answer in question.answers.all()}
         ordered = [by_id[i] for i in row.answer_order if i in by_id]
         row.shown_answers = ordered or list(by_id.values())
+        for answer in row.shown_answers:
+            answer.html = render_text(answer.text, answer.text_format, file_url)
+            answer.feedback_html = render_text(answer.feedback, answer.text_format, file_url)
         if row.question.qtype == "matching":
             row.stems = [a for a in row.shown_answers if a.text.strip()]
+            pairs = (row.response or {}).get("pairs", {})
+            for stem in row.stems:
+                stem.selected = pairs.get(str(stem.id))
             choices: dict[str, int] = {}
             for answer in sorted(row.shown_answers, key=lambda a: a.match.strip().casefold()):
                 if answer.match.strip():
@@ -139,13 +157,6 @@ def quizzes_of_batch(batch: Batch) -> list[Quiz]:
 
 
 # --- Learning gain ---------------------------------------------------------------------------
-
-
-def learning_gain(pre: Decimal | float | None, post: Decimal | float | None) -> float | None:
-    """Return g = (post - pre) / (100 - pre), or None when either is missing or pre = 100."""
-    if pre is None or post is None or float(pre) >= 100:
-        return None
-    return (float(post) - float(pre)) / (100 - float(pre))
 
 
 @dataclass
