@@ -327,3 +327,84 @@ def test_classroom_query_count_does_not_grow_with_items(
     with django_assert_max_num_queries(len(small.captured_queries)):
         participant_client.get(url)
     assert Session.objects.count() == 0
+
+
+def test_every_page_renders_for_each_kind_of_item(client, participant, manager):
+    """A walk over the editor and the classroom with one item of every kind."""
+    batch = participant.batch
+    module = ModuleFactory(batch=batch)
+    speaker = UserFactory(roles=["speaker"])
+    items = {
+        ItemKind.PAGE: content.item_create(
+            module=module, kind=ItemKind.PAGE, actor=manager, title="Halaman", body="<p>x</p>"
+        ),
+        ItemKind.FILE: content.item_create(
+            module=module, kind=ItemKind.FILE, actor=manager, title="Berkas", file=pdf_upload()
+        ),
+        ItemKind.VIDEO: content.item_create(
+            module=module,
+            kind=ItemKind.VIDEO,
+            actor=manager,
+            title="Video",
+            url="https://vimeo.com/76979871",
+        ),
+        ItemKind.LINK: content.item_create(
+            module=module, kind=ItemKind.LINK, actor=manager, title="Tautan", url="https://upi.edu"
+        ),
+        ItemKind.SESSION: content.item_create(
+            module=module, kind=ItemKind.SESSION, actor=manager, title="Sesi", jp=2
+        ),
+        ItemKind.QUIZ: content.item_create(
+            module=module,
+            kind=ItemKind.QUIZ,
+            actor=manager,
+            title="Kuis",
+            bank=QuestionBankFactory(),
+        ),
+        ItemKind.ASSIGNMENT: content.item_create(
+            module=module, kind=ItemKind.ASSIGNMENT, actor=manager, title="Tugas"
+        ),
+        ItemKind.SURVEY: content.item_create(
+            module=module, kind=ItemKind.SURVEY, actor=manager, title="Survei"
+        ),
+    }
+    session = items[ItemKind.SESSION].session
+    session.starts_at = timezone.now()
+    session.ends_at = session.starts_at + timedelta(minutes=90)
+    session.save()
+    session.speakers.add(speaker)
+
+    client.force_login(manager)
+    staff_pages = [
+        reverse("learning:batch_curriculum", args=[batch.pk]),
+        reverse("learning:program_curriculum", args=[batch.program.pk]),
+        reverse("learning:module_edit", args=[module.pk]),
+        reverse("learning:session_list", args=[batch.pk]),
+        reverse("learning:session_create", args=[batch.pk]),
+        reverse("learning:session_edit", args=[batch.pk, session.pk]),
+        reverse("learning:session_detail", args=[batch.pk, session.pk]),
+        reverse("learning:grading_queue", args=[batch.pk]),
+        reverse("learning:attendance_matrix", args=[batch.pk]),
+        reverse("learning:assignment_settings", args=[items[ItemKind.ASSIGNMENT].pk]),
+        reverse("learning:classroom", args=[batch.pk]),
+    ]
+    staff_pages += [reverse("learning:item_create", args=[module.pk, kind]) for kind in items]
+    staff_pages += [reverse("learning:item_edit", args=[item.pk]) for item in items.values()]
+    for url in staff_pages:
+        assert client.get(url).status_code == 200, url
+
+    client.force_login(participant.user)
+    pages = [
+        reverse("learning:classroom", args=[batch.pk]),
+        reverse("learning:calendar"),
+        reverse("learning:session_detail", args=[batch.pk, session.pk]),
+        reverse("learning:session_checkin", args=[batch.pk, session.pk]),
+    ]
+    pages += [reverse("learning:item_detail", args=[batch.pk, item.pk]) for item in items.values()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    session_page = client.get(
+        reverse("learning:item_detail", args=[batch.pk, items[ItemKind.SESSION].pk])
+    ).content.decode()
+    assert "sn-checkin-form" in session_page and "sn-add-to-calendar" in session_page

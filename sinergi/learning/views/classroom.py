@@ -260,9 +260,7 @@ def _item_links(item: Item) -> dict:
     batch_id = item.module.batch_id
     links = {}
     if item.kind == ItemKind.QUIZ:
-        links["quiz_url"] = optional_url("learning:quiz_start", batch_id, item.pk) or (
-            optional_url("learning:quiz_detail", batch_id, item.pk)
-        )
+        links["quiz_url"] = optional_url("learning:quiz_detail", batch_id, item.pk)
     elif item.kind == ItemKind.SURVEY:
         links["survey_url"] = optional_url("learning:survey_fill", batch_id, item.pk)
     return links
