@@ -461,7 +461,7 @@ def reservation_check_in(
             checked_in_at=now,
             checked_in_by=actor,
         )
-    return CheckIn("valid", str(_("Valid: welcome.")), reservation)
+    return CheckIn("valid", str(_("Welcome: the visit is recorded.")), reservation)
 
 
 def reservations_mark_no_shows(*, now: datetime | None = None) -> int:

@@ -35,6 +35,7 @@
     if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
     stream = null;
     video.srcObject = null;
+    video.hidden = true;
     stop.hidden = true;
     start.hidden = false;
     say("");
@@ -47,6 +48,7 @@
       .then(function (media) {
         stream = media;
         video.srcObject = media;
+        video.hidden = false;
         return video.play();
       })
       .then(function () {
@@ -73,6 +75,14 @@
       });
   }
 
+  // After each answer, empty the field for the next ticket.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "checkin-result") {
+      input.value = "";
+      if (!stream) input.focus();
+    }
+  });
+
   if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
     // Say why there is no camera button, then leave the typed form alone.
     scanner.hidden = false;
@@ -89,11 +99,4 @@
   });
   start.addEventListener("click", startCamera);
   stop.addEventListener("click", stopCamera);
-  // After each answer, empty the field for the next ticket.
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "checkin-result") {
-      input.value = "";
-      if (!stream) input.focus();
-    }
-  });
 })();
