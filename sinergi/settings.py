@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sinergi.partners",
     "sinergi.training",
     "sinergi.learning",
+    "sinergi.certificates",
     "sinergi.visits",
     "sinergi.api",
 ]
@@ -325,3 +326,10 @@ SINERGI_AGREEMENT_REMINDER_DAYS = sorted(
 
 # --- Visits and services: clearance letters are numbered BP/PERPUS/2026/00001 ---
 SINERGI_CLEARANCE_PREFIX = env("SINERGI_CLEARANCE_PREFIX", default="BP/PERPUS")
+
+# --- Certificates ---
+# Public look-ups of a certificate code per address and minute (against guessing codes).
+SINERGI_CERTIFICATE_VERIFY_PER_MINUTE = env.int("SINERGI_CERTIFICATE_VERIFY_PER_MINUTE", default=30)
+# A batch with more certificates to issue, or to zip, than this is handled by a background task.
+SINERGI_CERTIFICATE_INLINE_ISSUE_MAX = env.int("SINERGI_CERTIFICATE_INLINE_ISSUE_MAX", default=100)
+SINERGI_CERTIFICATE_ZIP_INLINE_MAX = env.int("SINERGI_CERTIFICATE_ZIP_INLINE_MAX", default=300)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("training/", include("sinergi.training.urls")),
     path("partners/", include("sinergi.partners.urls")),
     path("learning/", include("sinergi.learning.urls")),
+    path("certificates/", include("sinergi.certificates.urls")),
     path("visits/", include("sinergi.visits.urls")),
     path("admin/", admin.site.urls),
     path("", include("sinergi.core.urls")),

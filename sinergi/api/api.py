@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 import sinergi
 from sinergi.accounts.api import router as accounts_router
+from sinergi.certificates.api import router as certificates_router
 from sinergi.learning.api import router as learning_router
 from sinergi.partners.api import router as partners_router
 from sinergi.training.api import router as training_router
@@ -26,4 +27,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", partners_router)
 api.add_router("/", training_router)
 api.add_router("/", learning_router)
+api.add_router("/", certificates_router)
 api.add_router("/", visits_router)

@@ -1,0 +1,92 @@
+"""The certificates router of /api/v1/: public verification and the staff list."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from . import selectors
+from .models import Certificate, CertificateStatus
+from .ratelimit import verification_allowed
+
+router = Router(tags=["certificates"])
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class VerificationOut(Schema):
+    """What anyone may know about a certificate: no contact details, no other personal data."""
+
+    valid: bool = Field(description="True only for an existing certificate that is not revoked")
+    status: str = Field(description="valid, revoked or not_found")
+    number: str | None = None
+    holder: str | None = None
+    program: str | None = None
+    batch: str | None = None
+    jp: int | None = None
+    issued_on: date | None = None
+    revoked_reason: str | None = None
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    code: str
+    holder: str = Field(alias="holder_name")
+    status: CertificateStatus
+    batch: str = Field(alias="batch_code")
+    issued_at: str
+
+    @staticmethod
+    def resolve_issued_at(certificate) -> str:
+        return certificate.issued_at.isoformat()
+
+
+class CertificateFilter(Schema):
+    batch: int | None = Field(None, description="A batch's id; without it, every certificate")
+
+
+def _verification(certificate: Certificate | None) -> dict:
+    if certificate is None:
+        return {"valid": False, "status": "not_found"}
+    return {
+        "valid": certificate.is_valid,
+        "status": certificate.status,
+        "number": certificate.number,
+        "holder": certificate.holder_name,
+        "program": certificate.program_title,
+        "batch": certificate.batch_code,
+        "jp": certificate.jp,
+        "issued_on": timezone.localdate(certificate.issued_at),
+        "revoked_reason": certificate.revoked_reason or None,
+    }
+
+
+@router.get(
+    "/certificates/{code}",
+    auth=None,
+    response={200: VerificationOut, 404: VerificationOut, 429: DetailOut},
+    summary="Verify a certificate by its code (public, rate-limited per address)",
+)
+def certificate_verify(request, code: str):
+    if not verification_allowed(request):
+        raise HttpError(429, _("Too many look-ups from your address. Try again in a minute."))
+    certificate = selectors.certificate_verify(code=code)
+    return (200 if certificate else 404), _verification(certificate)
+
+
+@router.get(
+    "/certificates",
+    response={200: list[CertificateOut], 403: DetailOut},
+    summary="List certificates, of one batch or all (program managers)",
+)
+@paginate(PageNumberPagination, page_size=100)
+def certificate_list(request, filters: Query[CertificateFilter]):
+    if not selectors.is_certificate_manager(request.user):
+        raise HttpError(403, _("Only program managers may list certificates."))
+    return selectors.certificates_list(batch_id=filters.batch)

@@ -1,0 +1,150 @@
+"""Forms of the certificate pages: the template editor, revocation, the public code check."""
+
+import secrets
+from decimal import InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.uploads import JPEG, PNG, UPLOAD_KINDS, validate_upload
+
+from .models import CertificateTemplate, Signature, parse_predicates
+from .pdf import wording_errors
+from .selectors import code_normalise
+
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+BACKGROUND_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_KINDS = {PNG, JPEG}
+
+
+def _checked_image(file, max_bytes: int):
+    """Check an uploaded image by its bytes and give it a random name; pass others through."""
+    if not file or not hasattr(file, "content_type"):  # unchanged, or cleared
+        return file
+    kind = validate_upload(file, allowed=IMAGE_KINDS, max_bytes=max_bytes)
+    file.name = f"{secrets.token_hex(12)}{UPLOAD_KINDS[kind].extension}"
+    return file
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = CertificateTemplate
+        fields = [
+            "title_id",
+            "title_en",
+            "body_id",
+            "body_en",
+            "number_pattern",
+            "place",
+            "use_predicate",
+            "predicates",
+            "logo_ours",
+            "logo_partner",
+            "background",
+        ]
+        widgets = {
+            "body_id": forms.Textarea(attrs={"rows": 3}),
+            "body_en": forms.Textarea(attrs={"rows": 3}),
+            "predicates": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def _wording(self, field: str) -> str:
+        text = self.cleaned_data[field]
+        unknown = wording_errors(text)
+        if unknown:
+            raise ValidationError(
+                _("Unknown placeholders: %(names)s."),
+                code="placeholder",
+                params={"names": ", ".join(unknown)},
+            )
+        return text
+
+    def clean_body_id(self):
+        return self._wording("body_id")
+
+    def clean_body_en(self):
+        return self._wording("body_en")
+
+    def clean_number_pattern(self):
+        pattern = self.cleaned_data["number_pattern"].strip()
+        try:
+            sample = pattern.format(seq=1, year=2026)
+        except (KeyError, IndexError, ValueError):
+            raise ValidationError(
+                _("Use only {seq} (with a width such as {seq:04}) and {year}."), code="pattern"
+            ) from None
+        if "{seq" not in pattern or pattern.format(seq=2, year=2026) == sample:
+            raise ValidationError(_("The pattern must contain {seq}."), code="pattern")
+        return pattern
+
+    def clean_predicates(self):
+        text = self.cleaned_data["predicates"]
+        try:
+            parse_predicates(text)
+        except (InvalidOperation, ValueError):
+            raise ValidationError(
+                _(
+                    "Write one predicate per line: the lowest score, then the words, e.g. "
+                    '"90 Sangat Memuaskan".'
+                ),
+                code="predicates",
+            ) from None
+        return text
+
+    def clean_logo_ours(self):
+        return _checked_image(self.cleaned_data["logo_ours"], IMAGE_MAX_BYTES)
+
+    def clean_logo_partner(self):
+        return _checked_image(self.cleaned_data["logo_partner"], IMAGE_MAX_BYTES)
+
+    def clean_background(self):
+        return _checked_image(self.cleaned_data["background"], BACKGROUND_MAX_BYTES)
+
+
+class SignatureForm(forms.ModelForm):
+    class Meta:
+        model = Signature
+        fields = ["name", "position", "image", "order"]
+
+    def clean_image(self):
+        return _checked_image(self.cleaned_data["image"], IMAGE_MAX_BYTES)
+
+
+SignatureFormSet = forms.inlineformset_factory(
+    CertificateTemplate,
+    Signature,
+    form=SignatureForm,
+    extra=1,
+    max_num=4,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class ReissueForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        required=False,
+        initial="",
+        help_text=_("e.g. the name was corrected in the profile."),
+    )
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        help_text=_("The code printed under the QR code, e.g. 7KQ2M9XHT4PR."),
+    )
+
+    def clean_code(self):
+        return code_normalise(self.cleaned_data["code"])

@@ -1,0 +1,114 @@
+"""Reads with rules: which template applies, who may see which certificate."""
+
+import re
+
+from django.db.models import Count, Q, QuerySet
+
+from sinergi.accounts.models import Role
+from sinergi.accounts.selectors import user_has_role
+from sinergi.training.models import Batch, Program, Registration, RegistrationState
+
+from .models import CODE_ALPHABET, CODE_LENGTH, Certificate, CertificateArchive, CertificateTemplate
+
+# Program managers run certificates; an administrator holds every role.
+MANAGERS = (Role.PROGRAM_MANAGER,)
+
+_NOT_CODE = re.compile(rf"[^{CODE_ALPHABET}]")
+
+
+def is_certificate_manager(user) -> bool:
+    return user_has_role(user, *MANAGERS)
+
+
+def code_normalise(text: str) -> str:
+    """Return what someone typed as a code: upper case, without spaces or dashes."""
+    return re.sub(r"[\s\-]", "", text or "").upper()
+
+
+def code_is_well_formed(code: str) -> bool:
+    return len(code) == CODE_LENGTH and not _NOT_CODE.search(code)
+
+
+def template_for_batch(*, batch: Batch) -> CertificateTemplate | None:
+    """Return the batch's own template, else its program's, else None."""
+    templates = CertificateTemplate.objects.select_related("program", "batch").prefetch_related(
+        "signatures"
+    )
+    return (
+        templates.filter(batch=batch).first()
+        or templates.filter(program_id=batch.program_id, batch__isnull=True).first()
+    )
+
+
+def completed_registrations(*, batch: Batch) -> QuerySet[Registration]:
+    """Registrations of `batch` that completed (a Completion exists) and are still confirmed."""
+    return Registration.objects.filter(
+        batch=batch, state=RegistrationState.CONFIRMED, completion__isnull=False
+    )
+
+
+def certificate_verify(*, code: str) -> Certificate | None:
+    """Return the certificate with `code` (as typed), or None; for the public check."""
+    code = code_normalise(code)
+    if not code_is_well_formed(code):
+        return None
+    return Certificate.objects.filter(code=code).first()
+
+
+def certificates_for_holder(*, user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(registration__user=user).order_by("-issued_at")
+
+
+def certificate_get_for_user(*, certificate_id: int, user) -> Certificate:
+    """Return the certificate if `user` holds it or manages certificates; else DoesNotExist."""
+    certificates = Certificate.objects.select_related("registration__batch", "template")
+    if not is_certificate_manager(user):
+        certificates = certificates.filter(registration__user=user)
+    return certificates.get(pk=certificate_id)
+
+
+def certificates_list(*, batch_id: int | None = None) -> QuerySet[Certificate]:
+    """Every certificate, or one batch's, for program managers (the caller checks the role)."""
+    certificates = Certificate.objects.order_by("batch_code", "number")
+    if batch_id is not None:
+        certificates = certificates.filter(registration__batch_id=batch_id)
+    return certificates
+
+
+def batch_certificates(*, batch: Batch) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(registration__batch=batch)
+
+
+def batches_for_certificates() -> QuerySet[Batch]:
+    """Batches with their completion and certificate counts, newest first, for staff."""
+    confirmed = Q(registrations__state=RegistrationState.CONFIRMED)
+    return (
+        Batch.objects.select_related("program")
+        .annotate(
+            completed=Count(
+                "registrations",
+                filter=confirmed & Q(registrations__completion__isnull=False),
+                distinct=True,
+            ),
+            issued=Count(
+                "registrations", filter=Q(registrations__certificate__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-starts_on", "code")
+    )
+
+
+def batch_for_certificates(*, batch_id: int) -> Batch:
+    return batches_for_certificates().get(pk=batch_id)
+
+
+def programs_with_templates() -> QuerySet[Program]:
+    return Program.objects.annotate(
+        has_template=Count(
+            "certificate_templates", filter=Q(certificate_templates__batch__isnull=True)
+        )
+    ).order_by("title")
+
+
+def archive_get(*, archive_id: int, batch: Batch) -> CertificateArchive:
+    return CertificateArchive.objects.get(pk=archive_id, batch=batch)

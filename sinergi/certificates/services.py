@@ -1,0 +1,460 @@
+"""Every write of certificates: issue (one or a whole batch), re-issue, revoke, templates, ZIPs.
+
+Numbers come from `NumberSequence`, one row per pattern and year, locked while a number is
+taken, in the same transaction as the certificate: a rolled-back issue leaves no gap and two
+certificates never share a number (the unique constraint on `number` is the last guard).
+"""
+
+import logging
+import secrets
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.services import log_action
+from sinergi.training.models import Batch, Registration, RegistrationState
+
+from .models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    ArchiveStatus,
+    Certificate,
+    CertificateArchive,
+    CertificateStatus,
+    CertificateTemplate,
+    CertificateVersion,
+    NumberSequence,
+    Signature,
+)
+from .pdf import CertificateData, CertificateRenderer
+from .selectors import completed_registrations, template_for_batch
+
+logger = logging.getLogger(__name__)
+
+# The concurrency test's negative control switches this off to show the race it prevents.
+LOCK_SEQUENCES = True
+REASON_MAX = 255
+
+
+class CertificateError(Exception):
+    """A certificate cannot be issued or changed; the message says why, for the person."""
+
+    def __init__(self, message, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+# --- Numbers and codes ------------------------------------------------------------------------
+
+
+def numbers_take(*, pattern: str, year: int, count: int = 1) -> list[int]:
+    """Take the next `count` running numbers of `pattern` in `year`.
+
+    Call inside the transaction that uses them: the sequence row stays locked until it ends.
+    """
+    NumberSequence.objects.get_or_create(pattern=pattern, year=year)
+    sequences = NumberSequence.objects.filter(pattern=pattern, year=year)
+    if LOCK_SEQUENCES:
+        sequences = sequences.select_for_update()
+    sequence = sequences.get()
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return list(range(first, first + count))
+
+
+def number_format(pattern: str, *, seq: int, year: int) -> str:
+    return pattern.format(seq=seq, year=year)
+
+
+def code_generate() -> str:
+    """Return a verification code nobody can guess: 12 symbols of 31, about 59 bits."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def verify_url(code: str) -> str:
+    """The absolute address the QR points at."""
+    return settings.SITE_URL + reverse("certificates:verify_code", args=[code])
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+
+def renderer_for(template: CertificateTemplate) -> CertificateRenderer:
+    return CertificateRenderer.for_template(template, host_name=settings.SINERGI_HOST_NAME)
+
+
+def _data(certificate: Certificate) -> CertificateData:
+    return CertificateData(
+        name=certificate.holder_name,
+        program=certificate.program_title,
+        batch=certificate.batch_code,
+        starts_on=certificate.starts_on,
+        ends_on=certificate.ends_on,
+        jp=certificate.jp,
+        number=certificate.number,
+        code=certificate.code,
+        verify_url=verify_url(certificate.code),
+        issued_on=timezone.localdate(certificate.issued_at),
+        competencies=list(certificate.competencies),
+        predicate=certificate.predicate,
+    )
+
+
+def _store_pdf(certificate: Certificate, content: bytes) -> None:
+    """Save the PDF under a name nobody can guess (the code is secret until shared)."""
+    certificate.pdf.save(
+        f"{certificate.code}-v{certificate.version}-{secrets.token_hex(4)}.pdf",
+        ContentFile(content),
+        save=False,
+    )
+
+
+def template_preview_pdf(*, template: CertificateTemplate) -> bytes:
+    """Render a sample certificate with the template, before it is used."""
+    program = template.program
+    batch = template.batch or program.batches.order_by("-starts_on").first()
+    today = timezone.localdate()
+    pattern_year = today.year
+    data = CertificateData(
+        name="Nama Lengkap Peserta, S.IP.",
+        program=program.title,
+        batch=batch.code if batch else "CONTOH-01",
+        starts_on=batch.starts_on if batch else today,
+        ends_on=batch.ends_on if batch else today,
+        jp=program.total_jp,
+        number=number_format(template.number_pattern, seq=1, year=pattern_year),
+        code="CONTOH234567",
+        verify_url=verify_url("CONTOH234567"),
+        issued_on=today,
+        competencies=[str(unit) for unit in program.competency_units.all()],
+        predicate=template.predicate_for(90) if template.use_predicate else "",
+    )
+    return renderer_for(template).render(data)
+
+
+# --- Issuing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchIssueResult:
+    issued: int
+    already: int
+    not_completed: int
+
+
+def _snapshot(
+    registration: Registration, template: CertificateTemplate, competencies: list[str], now
+) -> Certificate:
+    batch = registration.batch
+    completion = registration.completion
+    return Certificate(
+        registration=registration,
+        template=template,
+        holder_name=registration.user.full_name or registration.user.email,
+        program_title=batch.program.title,
+        batch_code=batch.code,
+        starts_on=batch.starts_on,
+        ends_on=batch.ends_on,
+        jp=batch.program.total_jp,
+        competencies=competencies,
+        predicate=template.predicate_for(completion.posttest_score),
+        issued_at=now,
+        code=code_generate(),
+    )
+
+
+def _competencies(batch: Batch) -> list[str]:
+    return [str(unit) for unit in batch.program.competency_units.all()]
+
+
+def _issue_many(
+    *, registrations: list[Registration], template: CertificateTemplate, actor, notify: bool
+) -> list[Certificate]:
+    """Number, render, store and record certificates for `registrations` (one batch)."""
+    if not registrations:
+        return []
+    renderer = renderer_for(template)
+    batch = registrations[0].batch
+    competencies = _competencies(batch)
+    now = _now()
+    year = timezone.localdate(now).year
+    certificates = [_snapshot(r, template, competencies, now) for r in registrations]
+    with transaction.atomic():
+        seqs = numbers_take(pattern=template.number_pattern, year=year, count=len(certificates))
+        for certificate, seq in zip(certificates, seqs, strict=True):
+            certificate.number = number_format(template.number_pattern, seq=seq, year=year)
+            _store_pdf(certificate, renderer.render(_data(certificate)))
+        try:
+            Certificate.objects.bulk_create(certificates)
+        except IntegrityError:
+            for certificate in certificates:
+                default_storage.delete(certificate.pdf.name)
+            raise
+        if len(certificates) == 1:
+            log_action(actor, "certificates.issued", certificates[0], {"number": seqs[0]})
+        else:
+            log_action(
+                actor,
+                "certificates.batch_issued",
+                batch,
+                {"count": len(certificates), "first": seqs[0], "last": seqs[-1]},
+            )
+        if notify:
+            ids = [c.pk for c in certificates]
+            transaction.on_commit(lambda: _notify(ids))
+    return certificates
+
+
+def _notify(certificate_ids: list[int]) -> None:
+    from .tasks import send_issued_emails
+
+    # Chunks keep each task short; the worker renders the mails in the holder's language.
+    for start in range(0, len(certificate_ids), 200):
+        send_issued_emails.enqueue(certificate_ids=certificate_ids[start : start + 200])
+
+
+def certificate_issue(*, registration: Registration, actor=None, notify: bool = True):
+    """Issue the certificate of a completed registration; return the existing one if any."""
+    existing = Certificate.objects.filter(registration=registration).first()
+    if existing is not None:
+        return existing
+    registration = (
+        Registration.objects.select_related("batch__program", "user", "completion")
+        .filter(pk=registration.pk)
+        .first()
+    )
+    if not hasattr(registration, "completion"):
+        raise CertificateError(_("The participant has not completed the batch."), "not_completed")
+    template = template_for_batch(batch=registration.batch)
+    if template is None:
+        raise CertificateError(_("The program has no certificate template yet."), "no_template")
+    try:
+        (certificate,) = _issue_many(
+            registrations=[registration], template=template, actor=actor, notify=notify
+        )
+    except IntegrityError:
+        # Issued by a concurrent request a moment ago (the registration is unique).
+        existing = Certificate.objects.filter(registration=registration).first()
+        if existing is None:
+            raise
+        return existing
+    return certificate
+
+
+# Bulk issues are rendered in chunks, each in its own transaction: the sequence row is locked
+# for one chunk at a time, and an error loses at most a chunk (its numbers are rolled back).
+CHUNK = 250
+
+
+def certificates_issue_for_batch(
+    *, batch: Batch, actor=None, notify: bool = True
+) -> BatchIssueResult:
+    """Issue certificates to every completed participant of `batch` who has none yet."""
+    template = template_for_batch(batch=batch)
+    if template is None:
+        raise CertificateError(_("The program has no certificate template yet."), "no_template")
+    completed = completed_registrations(batch=batch)
+    already = completed.filter(certificate__isnull=False).count()
+    pending = list(
+        completed.filter(certificate__isnull=True)
+        .select_related("batch__program", "user", "completion")
+        .order_by("user__full_name", "id")
+    )
+    not_completed = (
+        Registration.objects.filter(batch=batch, state=RegistrationState.CONFIRMED)
+        .filter(completion__isnull=True)
+        .count()
+    )
+    issued = 0
+    for start in range(0, len(pending), CHUNK):
+        chunk = pending[start : start + CHUNK]
+        issued += len(
+            _issue_many(registrations=chunk, template=template, actor=actor, notify=notify)
+        )
+    return BatchIssueResult(issued=issued, already=already, not_completed=not_completed)
+
+
+def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
+    """Render the certificate again with the holder's current name; keep the old version.
+
+    The number and the code stay: the certificate is the same, only corrected.
+    """
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("registration__user", "template__program")
+            .get(pk=certificate.pk)
+        )
+        if certificate.status != CertificateStatus.VALID:
+            raise CertificateError(_("A revoked certificate cannot be re-issued."), "revoked")
+        new_name = certificate.registration.user.full_name or certificate.holder_name
+        CertificateVersion.objects.create(
+            certificate=certificate,
+            version=certificate.version,
+            holder_name=certificate.holder_name,
+            pdf=certificate.pdf.name,
+            issued_at=certificate.issued_at,
+            reason=reason[:REASON_MAX],
+        )
+        old_name = certificate.holder_name
+        certificate.holder_name = new_name
+        certificate.version += 1
+        certificate.issued_at = _now()
+        template = certificate.template or template_for_batch(batch=certificate.registration.batch)
+        if template is None:
+            raise CertificateError(_("The program has no certificate template yet."), "no_template")
+        _store_pdf(certificate, renderer_for(template).render(_data(certificate)))
+        certificate.save(update_fields=["holder_name", "version", "issued_at", "pdf"])
+        log_action(
+            actor,
+            "certificates.reissued",
+            certificate,
+            {"from": old_name, "to": new_name, "version": certificate.version, "reason": reason},
+        )
+        ids = [certificate.pk]
+        transaction.on_commit(lambda: _notify(ids))
+    return certificate
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke a certificate; verification shows it as revoked, with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status == CertificateStatus.REVOKED:
+            return certificate
+        certificate.status = CertificateStatus.REVOKED
+        certificate.revoked_reason = reason[:REASON_MAX]
+        certificate.revoked_at = _now()
+        certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        log_action(actor, "certificates.revoked", certificate, {"reason": reason})
+    return certificate
+
+
+# --- Templates --------------------------------------------------------------------------------
+
+
+def template_save(
+    *,
+    template: CertificateTemplate,
+    signatures: Iterable[Signature] = (),
+    deleted: Iterable[Signature] = (),
+    actor,
+) -> CertificateTemplate:
+    """Save a template checked by its form, with its new, changed and removed signatures."""
+    created = template.pk is None
+    with transaction.atomic():
+        template.save()
+        for signature in deleted:
+            if signature.pk:
+                signature.delete()
+        for signature in signatures:
+            signature.template = template
+            signature.save()
+        log_action(
+            actor,
+            "certificates.template_created" if created else "certificates.template_updated",
+            template,
+        )
+    return template
+
+
+# --- ZIP archives -----------------------------------------------------------------------------
+
+
+def zip_entry_name(certificate: Certificate) -> str:
+    number = "".join(ch if ch.isalnum() else "-" for ch in certificate.number).strip("-")
+    holder = "".join(ch if ch.isalnum() else "_" for ch in certificate.holder_name)[:60]
+    return f"{number}_{holder}.pdf"
+
+
+class _Sink:
+    """A write-only file that hands over what was written, for streaming a ZIP as it grows."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self.chunks = b"".join(self.chunks), []
+        return data
+
+
+def zip_stream(certificates: Iterable[Certificate]) -> Iterator[bytes]:
+    """Yield a ZIP of the certificates' PDFs piece by piece (never the whole in memory).
+
+    PDFs are already compressed, so entries are stored as they are: cheaper and no larger.
+    """
+    sink = _Sink()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            with certificate.pdf.open("rb") as source:
+                data = source.read()
+            archive.writestr(zip_entry_name(certificate), data)
+            yield sink.take()
+    yield sink.take()
+
+
+def archive_request(*, batch: Batch, actor) -> CertificateArchive:
+    """Queue the building of a batch's ZIP; the status page shows when it is ready."""
+    archive = CertificateArchive.objects.create(batch=batch, requested_by=actor)
+    log_action(actor, "certificates.archive_requested", archive)
+    from .tasks import build_archive
+
+    archive_id = archive.pk
+    transaction.on_commit(lambda: build_archive.enqueue(archive_id=archive_id))
+    return archive
+
+
+def archive_build(*, archive: CertificateArchive) -> CertificateArchive:
+    """Write the ZIP of the batch's certificates into storage."""
+    from .selectors import batch_certificates
+
+    certificates = list(batch_certificates(batch=archive.batch).order_by("number"))
+    name = f"certificates/zip/{archive.batch.code}-{secrets.token_hex(8)}.zip"
+    try:
+        with default_storage.open(name, "wb") as target:
+            for piece in zip_stream(certificates):
+                target.write(piece)
+    except Exception as error:
+        archive.status = ArchiveStatus.FAILED
+        archive.error = str(error)[:1000]
+        archive.finished_at = _now()
+        archive.save(update_fields=["status", "error", "finished_at"])
+        logger.exception("certificate archive %s failed", archive.pk)
+        return archive
+    archive.file.name = name
+    archive.count = len(certificates)
+    archive.status = ArchiveStatus.READY
+    archive.finished_at = _now()
+    archive.save(update_fields=["file", "count", "status", "finished_at"])
+    return archive

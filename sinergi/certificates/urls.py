@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "certificates"
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:code>/", views.verify_code, name="verify_code"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path(
+        "staff/programs/<int:program_id>/template/", views.program_template, name="program_template"
+    ),
+    path("staff/batches/<int:batch_id>/template/", views.batch_template, name="batch_template"),
+    path("staff/templates/<int:pk>/preview.pdf", views.template_preview, name="template_preview"),
+    path("staff/batches/<int:batch_id>/", views.batch_certificates, name="batch"),
+    path("staff/batches/<int:batch_id>/issue/", views.batch_issue, name="batch_issue"),
+    path("staff/batches/<int:batch_id>/zip/", views.batch_zip, name="batch_zip"),
+    path("staff/batches/<int:batch_id>/zip/<int:pk>/", views.archive, name="archive"),
+    path("staff/certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("staff/certificates/<int:pk>/reissue/", views.reissue, name="reissue"),
+]
