@@ -4,11 +4,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from sinergi.learning.formats import QuestionFormatError
 from sinergi.learning.formats.gift import parse_gift
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "questions"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions read the English messages (the Indonesian ones come with translations)."""
+    with translation.override("en"):
+        yield
+
+
 DEMO_BANK = Path(__file__).resolve().parents[2] / "sinergi" / "learning" / "data" / "demo_bank.gift"
 
 

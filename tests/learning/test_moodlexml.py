@@ -6,12 +6,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from sinergi.learning.formats import QuestionFormatError
 from sinergi.learning.formats.gift import parse_gift
 from sinergi.learning.formats.moodlexml import export_moodle_xml, parse_moodle_xml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "questions"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions read the English messages (the Indonesian ones come with translations)."""
+    with translation.override("en"):
+        yield
+
+
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFElEQVR4nGM8ISfHgA0wYRUdtBIA0MoBFD5jqJkAAAAASUVORK5CYII="
 )

@@ -94,7 +94,8 @@ class _Reader:
         self.lines = lines
 
     def error(self, element, message) -> QuestionFormatError:
-        return QuestionFormatError(message, element=element.tag, line=self.lines.get(id(element)))
+        tag = str(element.tag).rpartition("}")[2]  # without its namespace
+        return QuestionFormatError(message, element=tag, line=self.lines.get(id(element)))
 
     # Small readers ----------------------------------------------------------------------
 
@@ -442,22 +443,30 @@ def _expat_message(error: ParseError) -> str:
 
 
 def export_moodle_xml(bank: ParsedBank) -> bytes:
-    """Return `bank` as a Moodle XML file: a category entry, then its questions, per category."""
+    """Return `bank` as a Moodle XML file: the questions in their order, each run of one
+    category after that category's entry; categories without questions at the end."""
     root = ET.Element("quiz")
     info = {category.path: category.info for category in bank.categories}
-    by_category: dict[str, list[ParsedQuestion]] = {}
+    written: set[str] = set()
+    current = None
     for question in bank.questions:
-        by_category.setdefault(question.category, []).append(question)
-    paths = [category.path for category in bank.categories]
-    paths += [path for path in by_category if path not in paths]
-    for path in paths:
-        element = ET.SubElement(root, "question", type="category")
-        _text_element(element, "category", "$course$/top/" + path)
-        _text_element(element, "info", info.get(path, ""), HTML)
-        for question in by_category.get(path, []):
-            root.append(_question_element(question))
+        if question.category != current:
+            current = question.category
+            _category_element(root, current, info.get(current, ""))
+            written.add(current)
+        root.append(_question_element(question))
+    for category in bank.categories:
+        if category.path not in written:
+            _category_element(root, category.path, category.info)
+            written.add(category.path)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def _category_element(root, path: str, info: str) -> None:
+    element = ET.SubElement(root, "question", type="category")
+    _text_element(element, "category", "$course$/top/" + path)
+    _text_element(element, "info", info, HTML)
 
 
 def _text_element(parent, name: str, text: str, text_format: str | None = None):
