@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from ..models import (
     Submission,
     SubmissionState,
 )
+from .attendance import registration_lock
 from .completion import completion_recompute, item_mark_complete
 
 SUBMISSION_KINDS = {PDF, DOCX, JPEG, PNG}
@@ -148,11 +149,10 @@ def submission_submit(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        submission = (
-            Submission.objects.select_for_update()
-            .filter(assignment=assignment, registration=registration)
-            .first()
-        )
+        registration_lock(registration)
+        submission = Submission.objects.filter(
+            assignment=assignment, registration=registration
+        ).first()
         policy = submit_policy(assignment=assignment, submission=submission, now=now)
         if not policy.allowed:
             raise ValidationError(policy.reason, code="refused")
@@ -167,11 +167,7 @@ def submission_submit(
         submission.state = SubmissionState.SUBMITTED
         submission.submitted_at = now
         submission.is_late = policy.late
-        try:
-            with transaction.atomic():
-                submission.save()
-        except IntegrityError:  # submitted from two tabs at once
-            raise ValidationError(_("Your work was just submitted. Reload the page.")) from None
+        submission.save()
         log_action(
             registration.user,
             "learning.submission.submitted",
