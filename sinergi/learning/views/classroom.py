@@ -197,7 +197,7 @@ def item_edit(request, item_id: int):
 
 
 def _settings_url(item: Item) -> str | None:
-    """Return the page where a quiz, assignment or survey item's settings are edited."""
+    """Return the page where a quiz, assignment, survey or session item's settings are edited."""
     batch_id = item.module.batch_id
     if item.kind == ItemKind.ASSIGNMENT:
         return reverse("learning:assignment_settings", args=[item.pk])
@@ -205,6 +205,8 @@ def _settings_url(item: Item) -> str | None:
         return optional_url("learning:quiz_settings", item.pk)
     if item.kind == ItemKind.SURVEY and batch_id:
         return optional_url("learning:survey_edit", batch_id, item.pk)
+    if item.kind == ItemKind.SESSION and item.session_id:
+        return reverse("learning:session_edit", args=[batch_id, item.session_id])
     return None
 
 
