@@ -75,6 +75,13 @@ class ParsedAnswer:
     match: str = ""
 
 
+def matching_pair(item: str, match: str, text_format: str) -> ParsedAnswer:
+    """Return a matching pair; an empty `item` makes `match` an extra, wrong choice."""
+    return ParsedAnswer(
+        text=item, match=match, fraction=Decimal(1 if item else 0), text_format=text_format
+    )
+
+
 @dataclass
 class ParsedFile:
     name: str

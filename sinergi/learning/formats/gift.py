@@ -35,6 +35,7 @@ from .base import (
     ParsedQuestion,
     QuestionFormatError,
     category_path,
+    matching_pair,
     parse_fraction,
     parse_number,
     question_name,
@@ -348,14 +349,7 @@ def _matching(question: ParsedQuestion, block: _Block, text: str, offset: int) -
         left, right = _out(left), _out(right)
         if not right:
             raise block.error(position, _("A matching pair has nothing after “->”."))
-        question.answers.append(
-            ParsedAnswer(
-                text=left,
-                match=right,
-                fraction=Decimal(1 if left else 0),
-                text_format=question.text_format,
-            )
-        )
+        question.answers.append(matching_pair(left, right, question.text_format))
     if sum(1 for answer in question.answers if answer.text) < 2:
         raise block.error(offset, _("A matching question needs at least two pairs."))
 

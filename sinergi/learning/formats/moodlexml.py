@@ -44,6 +44,7 @@ from .base import (
     SkippedQuestion,
     category_path,
     check_text,
+    matching_pair,
     parse_decimal,
     parse_fraction,
     parse_number,
@@ -310,14 +311,7 @@ class _Reader:
             match = self.plain(sub, "answer")
             if not match:
                 raise self.error(sub, _("A matching pair has no answer."))
-            question.answers.append(
-                ParsedAnswer(
-                    text=text,
-                    match=match,
-                    fraction=Decimal(1 if text else 0),
-                    text_format=text_format,
-                )
-            )
+            question.answers.append(matching_pair(text, match, text_format))
         if sum(1 for answer in question.answers if answer.text) < 2:
             raise self.error(element, _("A matching question needs at least two pairs."))
 

@@ -32,6 +32,7 @@ from ..forms_questions import BankForm, BankRenameForm, QuestionImportForm
 from ..selectors import questions as selectors
 from ..selectors.access import MANAGERS
 from ..services import questions as services
+from .common import add_service_errors
 
 PAGE_SIZE = 50
 STASH_KEY = "learning_question_imports"
@@ -42,14 +43,6 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 def _stash_dir() -> Path:
     return Path(settings.VAR_DIR) / "question-imports"
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _file_url(question_id: int):
@@ -92,7 +85,7 @@ def bank_list(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The question bank was created."))
             return redirect("learning:bank_detail", pk=bank.pk)
