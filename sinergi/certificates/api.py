@@ -4,7 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -77,7 +77,7 @@ def certificate_verify(request, code: str):
     if not verification_allowed(request):
         raise HttpError(429, _("Too many look-ups from your address. Try again in a minute."))
     certificate = selectors.certificate_verify(code=code)
-    return (200 if certificate else 404), _verification(certificate)
+    return Status(200 if certificate else 404, _verification(certificate))
 
 
 @router.get(

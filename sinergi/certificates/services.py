@@ -7,6 +7,7 @@ certificates never share a number (the unique constraint on `number` is the last
 
 import logging
 import secrets
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -442,9 +443,12 @@ def archive_build(*, archive: CertificateArchive) -> CertificateArchive:
     certificates = list(batch_certificates(batch=archive.batch).order_by("number"))
     name = f"certificates/zip/{archive.batch.code}-{secrets.token_hex(8)}.zip"
     try:
-        with default_storage.open(name, "wb") as target:
+        # Built in a temporary file, then stored: works the same for local disk and S3.
+        with tempfile.TemporaryFile() as target:
             for piece in zip_stream(certificates):
                 target.write(piece)
+            target.seek(0)
+            name = default_storage.save(name, File(target))
     except Exception as error:
         archive.status = ArchiveStatus.FAILED
         archive.error = str(error)[:1000]
