@@ -97,6 +97,8 @@ def best_score(*, registration: Registration, role: str) -> tuple[Decimal | None
     score = Attempt.objects.filter(
         quiz=quiz, registration=registration, state=AttemptState.FINISHED
     ).aggregate(best=Max("score"))["best"]
+    if score is not None:
+        score = Decimal(score).quantize(Decimal("0.01"))
     return score, quiz
 
 
