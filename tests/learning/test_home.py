@@ -26,3 +26,22 @@ def test_speaker_sees_the_batches_they_speak_in(client):
 
 def test_anonymous_is_sent_to_login(client):
     assert client.get(reverse("learning:home")).status_code == 302
+
+
+def test_reports_hub_links_every_report(client, participant):
+    client.force_login(UserFactory(roles=["program_manager"]))
+    page = client.get(reverse("learning:reports", args=[participant.batch_id])).content.decode()
+    for name in (
+        "completion",
+        "learning_gain",
+        "item_analysis",
+        "attendance_matrix",
+        "grading_queue",
+        "essay_queue",
+    ):
+        assert reverse(f"learning:{name}", args=[participant.batch_id]) in page
+
+
+def test_reports_hub_is_closed_to_participants(participant_client, participant):
+    url = reverse("learning:reports", args=[participant.batch_id])
+    assert participant_client.get(url).status_code == 403

@@ -100,7 +100,8 @@ REPORTS = [
     ),
     ("learning:item_analysis", _("Item analysis"), _("Difficulty and discrimination per question")),
     ("learning:attendance_matrix", _("Attendance"), _("Participants × sessions")),
-    ("learning:grading_queue", _("Grading"), _("Essays and assignments waiting for a grade")),
+    ("learning:grading_queue", _("Assignments"), _("Assignments waiting for a grade")),
+    ("learning:essay_queue", _("Essays"), _("Essay answers waiting for a grade")),
 ]
 
 
