@@ -1,7 +1,6 @@
 import secrets
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.uploads import JPEG, PDF, PNG, UPLOAD_KINDS, validate_upload
@@ -196,7 +195,3 @@ class ShipForm(forms.Form):
 class ClearanceForm(forms.Form):
     student_number = forms.CharField(label=_("Student number (NIM)"), max_length=20)
     study_program = forms.CharField(label=_("Study program"), max_length=150)
-
-
-def today() -> str:
-    return timezone.localdate().isoformat()

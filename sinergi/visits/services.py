@@ -365,6 +365,13 @@ def reservation_create(*, slot: VisitSlot, user, now: datetime | None = None) ->
     now = now or _now()
     if Reservation.objects.filter(slot=slot, user=user, state__in=HOLDING_STATES).exists():
         raise VisitError(_("You have already booked this slot."), "already_booked")
+    # A slot read with its bookings counted (selectors.slot_get) that is already full is
+    # refused without waiting for the lock: when a popular slot opens, most people arrive
+    # after the last seat is gone, and they need not queue behind each other to hear it.
+    # The count under the lock below stays the rule.
+    booked = getattr(slot, "booked", None)
+    if booked is not None and booked >= slot.bookable_seats:
+        raise VisitError(_("This slot is fully booked."), "full")
     try:
         with transaction.atomic():
             slot = slot_lock(slot_id=slot.pk)
