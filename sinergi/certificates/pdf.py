@@ -311,14 +311,14 @@ class CertificateRenderer:
         canvas.drawCentredString(WIDTH / 2, top - 41 * mm, f"Nomor: {data.number}")
 
     def _holder(self, canvas: Canvas, data: CertificateData) -> float:
-        y = HEIGHT - 72 * mm
+        y = HEIGHT - 70 * mm
         canvas.setFillColor(INK)
         canvas.setFont(SERIF_ITALIC, 12)
         canvas.drawCentredString(WIDTH / 2, y, "diberikan kepada")
         canvas.setFillColor(MUTED)
         canvas.setFont(SERIF_ITALIC, 9)
         canvas.drawCentredString(WIDTH / 2, y - 4.5 * mm, "is awarded to")
-        y -= 17 * mm
+        y -= 15 * mm
         canvas.setFillColor(NAVY)
         size = self._centred_fit(canvas, data.name, y, SERIF_BOLD, 28, WIDTH - 70 * mm)
         width = min(pdfmetrics.stringWidth(data.name, SERIF_BOLD, size), WIDTH - 70 * mm)
@@ -364,7 +364,7 @@ class CertificateRenderer:
         # stand above the last signer, as on Indonesian letters.
         left, right = 70 * mm, WIDTH - 22 * mm
         slot = (right - left) / len(self.signatures)
-        top, name_y = 64 * mm, 24 * mm
+        top, name_y = 57 * mm, 19 * mm
         canvas.setFillColor(INK)
         canvas.setFont(SERIF, 10)
         canvas.drawCentredString(
@@ -393,7 +393,7 @@ class CertificateRenderer:
 
     def _verification(self, canvas: Canvas, data: CertificateData) -> None:
         size = 28 * mm
-        x, y = 24 * mm, 22 * mm
+        x, y = 24 * mm, 19 * mm
         draw_qr(canvas, data.verify_url, x, y, size)
         canvas.setFillColor(INK)
         canvas.setFont(SERIF_BOLD, 9)
