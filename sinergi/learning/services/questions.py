@@ -29,6 +29,8 @@ from ..models import (
 GIFT, MOODLE_XML = "gift", "moodlexml"
 FORMATS = {GIFT: "GIFT", MOODLE_XML: "Moodle XML"}
 BANK_NAME_LENGTH = 200
+# Tests turn this off to show the race the lock prevents (the negative control).
+LOCK_BANKS = True
 
 
 @dataclass
@@ -118,11 +120,12 @@ def questions_import(
     parsed = questions_parse(format=format, content=content)
     with transaction.atomic():
         if bank is None:
-            name = _clean_bank_name(bank_name)
-            bank = QuestionBank.objects.filter(name=name).first()
-            if bank is None:
-                bank = QuestionBank.objects.create(name=name)
+            bank, created = QuestionBank.objects.get_or_create(name=_clean_bank_name(bank_name))
+            if created:
                 log_action(actor, "learning.bank.created", bank)
+        if LOCK_BANKS:
+            # One import at a time per bank, so two never create the same category twice.
+            bank = QuestionBank.objects.select_for_update().get(pk=bank.pk)
         categories = _categories(bank, parsed)
         for parsed_question in parsed.questions:
             _create_question(bank, categories[parsed_question.category], parsed_question)

@@ -216,7 +216,11 @@ def _stash(request, *, bank, import_format: str, content: bytes) -> str:
             pass  # another request removed it first
     token = secrets.token_urlsafe(24)
     (directory / f"{token}.upload").write_bytes(content)
-    stash = request.session.get(STASH_KEY, {})
+    stash = {
+        key: entry
+        for key, entry in request.session.get(STASH_KEY, {}).items()
+        if now - entry["at"] <= STASH_MAX_AGE
+    }
     stash[token] = {
         "bank": bank.pk,
         "format": import_format,
