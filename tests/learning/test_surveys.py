@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from sinergi.learning.models import SurveyAnswer, SurveyResponse
 from sinergi.learning.services import surveys as services
@@ -161,3 +162,14 @@ def test_questions_frozen_once_answered(client, setup):
     services.survey_submit(survey=survey, registration=participant, data=answers_for(survey))
     client.post(url, {"scope": "organisation", "kind": "likert", "text": "Terlambat"})
     assert not survey.questions.filter(text="Terlambat").exists()
+
+
+def test_a_locked_survey_cannot_be_opened_by_url(client, setup):
+    survey, participant = setup["survey"], setup["participant"]
+    survey.item.available_from = timezone.now() + timezone.timedelta(days=2)
+    survey.item.save(update_fields=["available_from"])
+    client.force_login(participant.user)
+    url = reverse("learning:survey_fill", args=[participant.batch_id, survey.item_id])
+    assert client.get(url).status_code == 403
+    assert client.post(url, answers_for(survey)).status_code == 403
+    assert not SurveyResponse.objects.exists()

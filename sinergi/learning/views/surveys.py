@@ -13,12 +13,17 @@ from django.views.decorators.http import require_POST
 from ..exports import XLSX_CONTENT_TYPE, survey_results_xlsx, xlsx_filename
 from ..models import ItemKind, SurveyQuestionKind, SurveyResponse, SurveyScope
 from ..selectors.access import classroom_get, classroom_get_for_manager, item_get_for_batch
+from ..selectors.content import item_open_for
 from ..selectors.surveys import survey_results
 from ..services import surveys as services
 
 
-def _survey(access, item_id: int):
-    item = item_get_for_batch(batch=access.batch, item_id=item_id)
+def _survey(access, item_id: int, *, as_participant: bool = False):
+    if as_participant:
+        # A participant reaches the survey only once its restrictions let them.
+        item, _state = item_open_for(access=access, item_id=item_id)
+    else:
+        item = item_get_for_batch(batch=access.batch, item_id=item_id)
     if item.kind != ItemKind.SURVEY or not hasattr(item, "survey"):
         raise Http404
     return item.survey
@@ -27,11 +32,11 @@ def _survey(access, item_id: int):
 @login_required
 def survey_fill(request, batch_id: int, item_id: int):
     access = classroom_get(user=request.user, batch_id=batch_id)
-    survey = _survey(access, item_id)
     if access.registration is None:
         if access.can_read_reports or access.is_speaker:
             return redirect("learning:survey_results", batch_id=batch_id, item_id=item_id)
         raise PermissionDenied
+    survey = _survey(access, item_id, as_participant=True)
     already = SurveyResponse.objects.filter(survey=survey, registration=access.registration)
     errors: dict = {}
     if request.method == "POST" and not already.exists():
