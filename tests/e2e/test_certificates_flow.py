@@ -1,0 +1,102 @@
+"""A participant who completed a batch downloads the certificate; a visitor verifies it.
+
+The completion goes through the learning signal and the certificate task (run at once here),
+as in production. The participant finds the certificate in the account menu and downloads the
+PDF; a visitor on a phone types the code from the paper and sees it is valid, with nothing
+but what the certificate itself states. Any console error, uncaught exception or CSP violation
+fails the test.
+"""
+
+import pytest
+
+from .conftest import CHROMIUM
+
+if not CHROMIUM.exists():
+    pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM}", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
+
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from sinergi.certificates.models import Certificate
+from sinergi.learning.models import Completion
+from sinergi.learning.signals import participant_completed
+
+from ..certificates.factories import CertificateTemplateFactory, CompletionFactory
+from .test_signup_flow import assert_controls_labelled, assert_fits_phone
+from .test_training_flow import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_download_and_verify_certificate(
+    device,
+    live_server,
+    reference_data,
+    e2e_settings,
+    settings,
+    tmp_path,
+    new_page,
+    problems,
+    screenshot,
+):
+    phone = device == "phone"
+    settings.MEDIA_ROOT = tmp_path
+    completion = CompletionFactory(
+        registration__user__full_name="Ni Luh Putu Ayu Wéndy, S.IP.",
+        registration__user__email=f"wendy.{device}@example.org",
+        registration__batch__code="PPS-2026-01",
+        registration__batch__program__title="Pengelolaan Perpustakaan Sekolah",
+    )
+    user = completion.registration.user
+    CertificateTemplateFactory(program=completion.registration.batch.program)
+    participant_completed.send(sender=Completion, completion=completion)
+    certificate = Certificate.objects.get(registration=completion.registration)
+
+    # The participant finds the certificate through the account menu and downloads it.
+    page = new_page(device)
+    log_in(page, live_server, user.email)
+    if phone:
+        page.locator(".navbar-toggler").tap()
+    page.locator(".navbar .dropdown-toggle").click()
+    page.locator(f'.dropdown-menu a[href="{reverse("certificates:mine")}"]').click()
+    expect(page).to_have_url(live_server.url + reverse("certificates:mine"))
+    card = page.locator(".sn-certificates li").first
+    expect(card).to_contain_text(certificate.number)
+    expect(card).to_contain_text("Ni Luh Putu Ayu Wéndy, S.IP.")
+    if phone:
+        assert_fits_phone(page)
+        screenshot(page, "certificates-mine-phone")
+    with page.expect_download() as download_info:
+        card.locator(f'a[href="{reverse("certificates:download", args=[certificate.pk])}"]').click()
+    download = download_info.value
+    path = tmp_path / "downloaded.pdf"
+    download.save_as(path)
+    assert download.suggested_filename.endswith(".pdf")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-")
+    with certificate.pdf.open("rb") as stored:
+        assert data == stored.read()
+
+    # A visitor (no account) types the code printed under the QR, in lower case with a space.
+    visitor = new_page(device)
+    visitor.goto(live_server.url + reverse("certificates:verify"))
+    assert_controls_labelled(visitor)
+    visitor.fill("#id_code", f"{certificate.code[:6].lower()} {certificate.code[6:]}")
+    visitor.locator("main form button[type=submit]").click()
+    expect(visitor).to_have_url(
+        live_server.url + reverse("certificates:verify_code", args=[certificate.code])
+    )
+    expect(visitor.locator(".sn-verify-valid")).to_be_visible()
+    facts = visitor.locator(".sn-verify-facts")
+    for text in [certificate.number, "Ni Luh Putu Ayu Wéndy, S.IP.", "PPS-2026-01", "32 JP"]:
+        expect(facts).to_contain_text(text)
+    expect(visitor.locator("main")).not_to_contain_text(user.email)
+    if phone:
+        assert_fits_phone(visitor)
+        screenshot(visitor, "certificate-verified-phone")
+    else:
+        screenshot(visitor, "certificate-verified-desktop")
+
+    assert not problems, f"the browser reported problems: {problems}"
