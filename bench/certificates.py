@@ -54,6 +54,7 @@ def prepare(count: int):
     """Create the batch, its template and `count` completed participants, in bulk."""
     from datetime import timedelta
 
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -99,7 +100,7 @@ def prepare(count: int):
             full_name=(
                 f"{first_names[n % len(first_names)]} {last_names[n % len(last_names)]} {n}, S.IP."
             ),
-            password="!",
+            password=UNUSABLE_PASSWORD_PREFIX,
             email_verified_at=now,
         )
         for n in range(count)
@@ -175,10 +176,12 @@ def main(argv=None) -> int:
 
     print()
     print(f"machine   {machine()}")
+    database = connection.vendor
+    if database == "sqlite":
+        database += " " + ".".join(map(str, connection.Database.sqlite_version_info))
     print(
         f"software  Python {platform.python_version()}, Django {version('django')}, "
-        f"reportlab {version('reportlab')}, {connection.vendor} "
-        f"{'.'.join(map(str, connection.Database.sqlite_version_info)) if connection.vendor == 'sqlite' else ''}"
+        f"reportlab {version('reportlab')}, {database}"
     )
     print(f"issued    {result.issued} certificates in {issue_seconds:.1f} s")
     print(
