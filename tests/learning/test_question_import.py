@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sinergi.core.models import AuditLog
@@ -345,9 +345,11 @@ def test_random_damage_is_a_clean_import_or_a_clear_error(format, data, admin_us
                 bank_name="Rusak", format=format, content=damaged, actor=admin_user
             )
         except QuestionFormatError as error:
+            event("refused with a clear error")
             assert error.message.strip()
             assert counts() == before  # nothing, not even the bank
         else:
+            event("imported")
             # All of it: every question the file holds, with its answers, and it can go back
             # out to Moodle XML and in again.
             bank = result.bank

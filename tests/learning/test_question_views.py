@@ -80,7 +80,7 @@ def test_preview_then_confirm(manager_client, settings):
     assert response.status_code == 200
     page = response.content.decode()
     assert "8 questions will be imported" in page
-    assert "<code>multichoice</code>: 2" in page
+    assert "Multiple choice (<code>multichoice</code>): 2" in page
     assert "Denda keterlambatan" in page and "calculated" in page
     assert not bank.questions.exists()  # nothing saved before confirming
     token = response.context["token"]

@@ -29,6 +29,7 @@ from sinergi.accounts.decorators import role_required
 from ..formats import QuestionFormatError
 from ..formats.render import render_text
 from ..forms_questions import BankForm, BankRenameForm, QuestionImportForm
+from ..models import QuestionType
 from ..selectors import questions as selectors
 from ..selectors.access import MANAGERS
 from ..services import questions as services
@@ -166,9 +167,14 @@ def bank_import(request, pk: int):
         except QuestionFormatError as error:
             context["error"] = error.message
             return render(request, "learning/bank_import_preview.html", context, status=422)
+        summary = services.import_summary(parsed)
         context.update(
             {
-                "summary": services.import_summary(parsed),
+                "summary": summary,
+                "type_counts": [
+                    (QuestionType(qtype).label, qtype, count)
+                    for qtype, count in summary.by_type.items()
+                ],
                 "parsed": parsed,
                 "token": _stash(request, bank=bank, import_format=import_format, content=content),
             }
