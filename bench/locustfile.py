@@ -8,6 +8,9 @@ Run through bench/run.py, which starts the server, passes --host and sets BENCH_
 """
 
 import os
+import random
+import re
+import time
 from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -104,14 +107,23 @@ class ApiMeUser(BenchUser):
 
 
 class BurstPeople:
-    """The people of the burst: one API token each (from bench/registration_burst.py setup)."""
+    """The people of a burst: one API token each (from the burst's setup in bench/)."""
 
-    def __init__(self):
+    def __init__(self, path: str = ""):
         tokens_file = os.environ.get("BENCH_BURST_TOKENS", "")
         self.tokens = deque(Path(tokens_file).read_text().split() if tokens_file else [])
         self.total = len(self.tokens)
         self.answered = 0
-        self.path = f"/api/v1/batches/{os.environ.get('BENCH_BURST_BATCH', '0')}/registrations"
+        self.path = path or (
+            f"/api/v1/batches/{os.environ.get('BENCH_BURST_BATCH', '0')}/registrations"
+        )
+
+    def answer(self, user: BenchUser) -> None:
+        """Count an answer; the last one ends the run."""
+        self.answered += 1
+        if self.answered == self.total:
+            # Quit once locust has written its stats CSV (every second) with the last answer.
+            gevent.spawn_later(1.5, user.environment.runner.quit)
 
 
 BURST = BurstPeople()
@@ -140,7 +152,165 @@ class RegistrationBurstUser(BenchUser):
                 response.failure(f"status {response.status_code}")
             elif response.json().get("state") not in ("pending_payment", "waitlisted"):
                 response.failure(f"state {response.json().get('state')!r}")
-        BURST.answered += 1
-        if BURST.answered == BURST.total:
-            # Quit once locust has written its stats CSV (every second) with the last answer.
-            gevent.spawn_later(1.5, self.environment.runner.quit)
+        BURST.answer(self)
+
+
+# --- Visit burst --------------------------------------------------------------------------------
+
+VISIT_BURST = BurstPeople(
+    path=f"/api/v1/visit-slots/{os.environ.get('BENCH_BURST_SLOT', '0')}/reservations"
+)
+# Booking "opens" for everyone at the same instant: a moment after locust has started all its
+# users (they are spawned within the first second), every user fires at once.
+VISIT_OPENS_AT = time.monotonic() + 3.0
+
+
+class VisitBurstUser(BenchUser):
+    """Members try to book the same slot the moment booking opens: each takes a person nobody
+    has used yet and books once. The right answer is 201 with a ticket code while seats last,
+    then 409 with the reason "full"; anything else is a failure. The last answer ends the run.
+    """
+
+    @task
+    def book(self) -> None:
+        if not VISIT_BURST.tokens:
+            raise StopUser
+        token = VISIT_BURST.tokens.popleft()
+        gevent.sleep(max(VISIT_OPENS_AT - time.monotonic(), 0))
+        with self.client.post(
+            VISIT_BURST.path,
+            headers={"Authorization": f"Bearer {token}"},
+            name="POST /api/v1/visit-slots/[id]/reservations",
+            catch_response=True,
+        ) as response:
+            body = response.json() if response.status_code in (201, 409) else {}
+            if response.status_code == 201 and not body.get("code"):
+                response.failure("201 without a ticket code")
+            elif response.status_code == 409 and body.get("code") != "full":
+                response.failure(f"409 {body.get('code')!r}")
+            elif response.status_code not in (201, 409):
+                response.failure(f"status {response.status_code}")
+            else:
+                # "Full" is the right answer once the seats are gone, not a failure.
+                response.success()
+        VISIT_BURST.answer(self)
+
+
+# --- Post-test burst ----------------------------------------------------------------------------
+
+
+class PostTestPeople:
+    """The participants of the post-test burst: a signed-in session and a CSRF secret each
+    (from bench/posttest_burst.py setup), and the quiz's batch and item."""
+
+    def __init__(self):
+        people_file = os.environ.get("BENCH_POSTTEST_PEOPLE", "")
+        lines = Path(people_file).read_text().splitlines() if people_file else []
+        self.people = deque(line.split() for line in lines if line.strip())
+        self.total = len(self.people)
+        self.done = 0
+        batch, item = (
+            os.environ.get("BENCH_POSTTEST_BATCH", "0"),
+            os.environ.get("BENCH_POSTTEST_ITEM", "0"),
+        )
+        self.start_path = f"/learning/batches/{batch}/quizzes/{item}/start/"
+        # Each person spreads their answers over about this many seconds, as people do.
+        self.spread_s = float(os.environ.get("BENCH_POSTTEST_SPREAD_S", "60"))
+
+
+POSTTEST = PostTestPeople()
+QUESTION = re.compile(
+    r'<fieldset class="card mb-3 sn-question sn-q-(\w+)" id="q(\d+)"(.*?)</fieldset>', re.DOTALL
+)
+CHOICE = re.compile(r'name="q\d+-choice" value="(\d+)"')
+
+
+def _answer(qtype: str, position: int, body: str) -> dict | None:
+    """A form answer as a person gives it: a random choice, or a typed text or number."""
+    prefix = f"q{position}-"
+    if qtype in ("multichoice", "truefalse"):
+        choices = CHOICE.findall(body)
+        return {f"{prefix}kind": "choices", f"{prefix}choice": random.choice(choices)}
+    if qtype == "shortanswer":
+        return {
+            f"{prefix}kind": "text",
+            f"{prefix}text": random.choice(["Perpusnas", "perpustakaan"]),
+        }
+    if qtype == "numerical":
+        return {f"{prefix}kind": "value", f"{prefix}value": random.choice(["8", "7,5"])}
+    return None
+
+
+class PostTestBurstUser(BenchUser):
+    """A participant takes the post-test: start it, load the attempt page, save each answer
+    as they go (HTMX, as the page does: one small POST per answer), then submit. Each locust
+    user is one person and does this once; the pauses between answers spread a person's
+    answers over about a minute (BENCH_POSTTEST_SPREAD_S), so the run models a class that
+    starts together and finishes within a minute or so. The last submission ends the run.
+    """
+
+    @task
+    def take_the_posttest(self) -> None:
+        if not POSTTEST.people:
+            raise StopUser
+        session, csrf = POSTTEST.people.popleft()
+        headers = {
+            "Cookie": f"sessionid={session}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+        }
+        try:
+            self._take(headers)
+        finally:
+            POSTTEST.done += 1
+            if POSTTEST.done == POSTTEST.total:
+                gevent.spawn_later(1.5, self.environment.runner.quit)
+        raise StopUser
+
+    def _take(self, headers: dict) -> None:
+        with self.client.post(
+            POSTTEST.start_path,
+            headers=headers,
+            name="POST start",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            location = response.headers.get("Location", "") if response.status_code == 302 else ""
+            if "/learning/attempts/" not in location:
+                response.failure(f"status {response.status_code} {location!r}")
+                return
+        attempt_path = urlsplit(location).path
+        with self.client.get(
+            attempt_path, headers=headers, name="GET attempt page", catch_response=True
+        ) as response:
+            body = response.text or ""
+            questions = QUESTION.findall(body)
+            if response.status_code != 200 or not questions:
+                response.failure(f"status {response.status_code}, {len(questions)} questions")
+                return
+        pause = POSTTEST.spread_s / (len(questions) + 1)
+        for qtype, position, fieldset in questions:
+            data = _answer(qtype, int(position), fieldset)
+            if data is None:
+                continue
+            gevent.sleep(random.uniform(0.5 * pause, 1.5 * pause))
+            with self.client.post(
+                f"{attempt_path}answers/{position}/",
+                data=data,
+                headers={**headers, "HX-Request": "true"},
+                name="POST answer (autosave)",
+                catch_response=True,
+            ) as response:
+                if response.status_code != 200 or b"text-success" not in (response.content or b""):
+                    response.failure(f"status {response.status_code}")
+        gevent.sleep(random.uniform(0.5 * pause, 1.5 * pause))
+        with self.client.post(
+            f"{attempt_path}submit/",
+            headers=headers,
+            name="POST submit",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302 or "/review/" not in response.headers.get(
+                "Location", ""
+            ):
+                response.failure(f"status {response.status_code}")

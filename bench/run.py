@@ -46,6 +46,8 @@ SCENARIOS = {
     "healthz": "HealthzUser",
     "api-me": "ApiMeUser",
     "registration-burst": "RegistrationBurstUser",
+    "posttest-burst": "PostTestBurstUser",
+    "visit-burst": "VisitBurstUser",
 }
 DEFAULT_SCENARIOS = ["ceiling", "foundation"]
 # Issue 3's proof: this many people register at once for a batch with this many seats.
@@ -54,6 +56,21 @@ BURST_PEOPLE = 1000
 BURST_CAPACITY = 300
 # The burst runs until every person has an answer; its --duration is only a cap, at least this.
 BURST_MIN_CAP_S = 120
+# Issue 4's proof: this many participants take a post-test of this many questions together,
+# each spreading their answers over about a minute; people start within the first seconds.
+POSTTEST = "posttest-burst"
+POSTTEST_PEOPLE = 1000
+POSTTEST_QUESTIONS = 20
+POSTTEST_SPREAD_S = 60
+POSTTEST_SPAWN_S = 10
+POSTTEST_MIN_CAP_S = 240
+# Issue 8's proof: this many members try to book one slot of this many seats the moment
+# booking opens (bench/visit_burst.py).
+VISIT = "visit-burst"
+VISIT_PEOPLE = 1000
+VISIT_CAPACITY = 100
+# Scenarios that need PostgreSQL (a scratch database without DATABASE_URL).
+POSTGRES_SCENARIOS = (BURST, POSTTEST, VISIT)
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 BENCH_EMAIL = "bench@example.org"
 # Cores busy outside the server and locust above which a run is flagged as disturbed (on a
@@ -106,6 +123,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ),
     )
     parser.add_argument(
+        "--posttest-people",
+        type=int,
+        default=POSTTEST_PEOPLE,
+        metavar="N",
+        help=f"{POSTTEST}: participants taking the post-test at once (default {POSTTEST_PEOPLE})",
+    )
+    parser.add_argument(
         "--postgres",
         default=POSTGRES_SERVER,
         metavar="URL",
@@ -127,8 +151,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not (1 <= args.burst_users <= BURST_PEOPLE):
         parser.error(f"--burst-users must be between 1 and {BURST_PEOPLE}")
     url = os.environ.get("DATABASE_URL", "")
-    if BURST in args.scenarios and url and not url.startswith(("postgres", "postgis")):
-        parser.error(f"{BURST} runs on PostgreSQL: unset DATABASE_URL for a scratch database")
+    if not (1 <= args.posttest_people <= 2000):
+        parser.error("--posttest-people must be between 1 and 2000")
+    needs_postgres = [name for name in POSTGRES_SCENARIOS if name in args.scenarios]
+    if needs_postgres and url and not url.startswith(("postgres", "postgis")):
+        parser.error(
+            f"{needs_postgres[0]} runs on PostgreSQL: unset DATABASE_URL for a scratch database"
+        )
     return args
 
 
@@ -219,10 +248,12 @@ def scratch_database_drop(server: str, name: str) -> None:
         print(f"bench: could not drop the scratch database {name}: {error}", file=sys.stderr)
 
 
-def burst_command(env: dict[str, str], *args: str) -> tuple[int, dict]:
-    """Run bench/registration_burst.py with the server's settings; return its code and JSON."""
+def burst_command(
+    env: dict[str, str], *args: str, module: str = "bench.registration_burst"
+) -> tuple[int, dict]:
+    """Run a burst's data script with the server's settings; return its code and JSON."""
     result = subprocess.run(
-        [sys.executable, "-m", "bench.registration_burst", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -233,7 +264,7 @@ def burst_command(env: dict[str, str], *args: str) -> tuple[int, dict]:
         return result.returncode, json.loads(result.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
         output = f"{result.stdout}{result.stderr}"
-        raise BenchError(f"registration_burst {args[0]} failed:\n{output}") from None
+        raise BenchError(f"{module} {args[0]} failed:\n{output}") from None
 
 
 def prepare_burst(env: dict[str, str], tmp: Path) -> dict:
@@ -248,6 +279,36 @@ def prepare_burst(env: dict[str, str], tmp: Path) -> dict:
         f"--tokens={tokens}",
     )
     return {**burst, "tokens": str(tokens)}
+
+
+def prepare_posttest(env: dict[str, str], tmp: Path, people: int) -> dict:
+    """Create the post-test's batch, quiz and signed-in participants (in bulk)."""
+    step(f"{POSTTEST}: {people} signed-in participants, a {POSTTEST_QUESTIONS}-question post-test")
+    people_file = tmp / "posttest-people.txt"
+    _code, data = burst_command(
+        env,
+        "setup",
+        f"--people={people}",
+        f"--questions={POSTTEST_QUESTIONS}",
+        f"--people-file={people_file}",
+        module="bench.posttest_burst",
+    )
+    return {**data, "people_file": str(people_file)}
+
+
+def prepare_visit(env: dict[str, str], tmp: Path) -> dict:
+    """Create the visit burst's slot and its people with their API tokens (in bulk)."""
+    step(f"{VISIT}: {VISIT_PEOPLE} people with API tokens, a slot of {VISIT_CAPACITY} seats")
+    tokens = tmp / "visit-tokens.txt"
+    _code, data = burst_command(
+        env,
+        "setup",
+        f"--people={VISIT_PEOPLE}",
+        f"--capacity={VISIT_CAPACITY}",
+        f"--tokens={tokens}",
+        module="bench.visit_burst",
+    )
+    return {**data, "tokens": str(tokens)}
 
 
 def start_server(env: dict[str, str], tmp: Path, port: int, workers: int) -> subprocess.Popen:
@@ -408,14 +469,28 @@ def wait_for_quiet(limit: float) -> None:
 
 
 def run_scenario(
-    name: str, args, env, base: str, token: str, tmp: Path, server, burst: dict | None = None
+    name: str,
+    args,
+    env,
+    base: str,
+    token: str,
+    tmp: Path,
+    server,
+    burst: dict | None = None,
+    posttest: dict | None = None,
+    visit: dict | None = None,
 ) -> dict:
     prefix = tmp / f"locust-{name}"
     users, spawn_rate, seconds = args.users, args.spawn_rate, args.seconds
-    if name == BURST:
+    if name in (BURST, VISIT):
         # Everyone at once (or --burst-users at a time) until each person has an answer.
         users = spawn_rate = args.burst_users
         seconds = max(seconds, BURST_MIN_CAP_S)
+    if name == POSTTEST:
+        # One locust user per participant, all started within POSTTEST_SPAWN_S seconds.
+        users = args.posttest_people
+        spawn_rate = max(users / POSTTEST_SPAWN_S, 1)
+        seconds = max(seconds, POSTTEST_MIN_CAP_S)
     command = [
         sys.executable,
         "-m",
@@ -444,11 +519,19 @@ def run_scenario(
     if burst:
         locust_env["BENCH_BURST_TOKENS"] = burst["tokens"]
         locust_env["BENCH_BURST_BATCH"] = str(burst["batch_id"])
+    if posttest:
+        locust_env["BENCH_POSTTEST_PEOPLE"] = posttest["people_file"]
+        locust_env["BENCH_POSTTEST_BATCH"] = str(posttest["batch_id"])
+        locust_env["BENCH_POSTTEST_ITEM"] = str(posttest["item_id"])
+        locust_env["BENCH_POSTTEST_SPREAD_S"] = str(POSTTEST_SPREAD_S)
+    if visit:
+        locust_env["BENCH_BURST_TOKENS"] = visit["tokens"]
+        locust_env["BENCH_BURST_SLOT"] = str(visit["slot_id"])
     log_path = tmp / f"locust-{name}.log"
     # CPU is sampled from 3 s after launch (locust started, users spawned) to the end of the run;
     # a burst is sampled whole, from launch until locust has quit.
     window_from, window_to = 3.0, 3.0 + max(seconds - 4, 1)
-    if name == BURST:
+    if name in (BURST, POSTTEST, VISIT):
         window_from, window_to = 0.0, float("inf")
     with log_path.open("w") as log:
         started = time.monotonic()
@@ -494,12 +577,51 @@ def run_scenario(
         "disturbed": bool(cpu_used and cpu_used["other_cores"] > BUSY_ELSEWHERE),
         "locust_cpu_warning": "CPU usage" in log_path.read_text(),
     }
-    if burst:
+    if (burst or posttest or visit) and cpu_used:
         requests = total_row(endpoints)["requests"]
-        if cpu_used and cpu.start["server"] is not None and cpu.end["server"] is not None:
+        if cpu.start["server"] is not None and cpu.end["server"] is not None:
             # The whole burst is in the window: its server CPU over its requests, exactly.
             server_cpu = cpu.end["server"] - cpu.start["server"]
             cpu_used["server_cpu_ms_per_request"] = round(server_cpu * 1000 / max(requests, 1), 2)
+    if visit:
+        requests = total_row(endpoints)["requests"]
+        code, check = burst_command(
+            env,
+            "check",
+            f"--slot={visit['slot_id']}",
+            f"--capacity={visit['capacity']}",
+            f"--people={visit['people']}",
+            module="bench.visit_burst",
+        )
+        result["visit"] = {
+            "people": visit["people"],
+            "capacity": visit["capacity"],
+            "locust_users": users,
+            "answered": requests,
+            "check": check,
+            "ok": code == 0 and requests == visit["people"],
+        }
+    if posttest:
+        code, check = burst_command(
+            env,
+            "check",
+            f"--quiz={posttest['quiz_id']}",
+            f"--people={posttest['people']}",
+            f"--questions={POSTTEST_QUESTIONS}",
+            module="bench.posttest_burst",
+        )
+        submitted = next((row["requests"] for row in endpoints if row["name"] == "POST submit"), 0)
+        result["posttest"] = {
+            "people": posttest["people"],
+            "questions": POSTTEST_QUESTIONS,
+            "spread_s": POSTTEST_SPREAD_S,
+            "spawn_s": POSTTEST_SPAWN_S,
+            "submitted": submitted,
+            "check": check,
+            "ok": code == 0 and submitted == posttest["people"],
+        }
+    if burst:
+        requests = total_row(endpoints)["requests"]
         code, check = burst_command(
             env,
             "check",
@@ -631,6 +753,23 @@ def format_table(results: list[dict], cpu_count: int) -> str:
             + (f"  !! {'; '.join(notes)}" if notes else "")
         )
     for result in results:
+        if visit := result.get("visit"):
+            check = visit["check"]
+            lines.append(
+                f"{result['scenario']}: {visit['answered']} of {visit['people']} people answered "
+                f"({visit['locust_users']} locust users) for {visit['capacity']} seats: "
+                f"{check['seats_taken']} booked, {check['refused']} refused as full, "
+                f"{check['booked_twice']} booked twice: " + ("OK" if visit["ok"] else "!! WRONG")
+            )
+        if posttest := result.get("posttest"):
+            check = posttest["check"]
+            lines.append(
+                f"{result['scenario']}: {posttest['submitted']} of {posttest['people']} "
+                f"participants submitted a {posttest['questions']}-question post-test; "
+                f"{check['attempts']} attempts, {check['states']}, "
+                f"{check['all_answers_saved']} with every answer saved: "
+                + ("OK" if posttest["ok"] else "!! WRONG")
+            )
         if burst := result.get("burst"):
             check = burst["check"]
             lines.append(
@@ -707,7 +846,7 @@ def main(argv: list[str] | None = None) -> int:
         step(f"using DATABASE_URL ({database}); migrate, seed_demo and a token will write to it")
     server = None
     try:
-        if BURST in args.scenarios and not os.environ.get("DATABASE_URL"):
+        if set(POSTGRES_SCENARIOS) & set(args.scenarios) and not os.environ.get("DATABASE_URL"):
             scratch = scratch_database_create(args.postgres)
             env["DATABASE_URL"] = f"{args.postgres}/{scratch}"
             step(f"scratch database {scratch} on {args.postgres} (dropped after the run)")
@@ -715,25 +854,44 @@ def main(argv: list[str] | None = None) -> int:
         step(f"working in {tmp}")
         token = prepare(env)
         burst = prepare_burst(env, tmp) if BURST in args.scenarios else None
+        posttest = (
+            prepare_posttest(env, tmp, args.posttest_people) if POSTTEST in args.scenarios else None
+        )
+        visit = prepare_visit(env, tmp) if VISIT in args.scenarios else None
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         step(f"gunicorn, {args.workers} sync workers, on {base}")
         server = start_server(env, tmp, port, args.workers)
         wait_healthy(server, base, tmp)
         # The burst's batch page warms the training API without taking a seat.
-        warm_up(
-            base, token, args.workers, (f"/api/v1/batches/{burst['batch_id']}",) if burst else ()
-        )
+        warm_paths = (f"/api/v1/batches/{burst['batch_id']}",) if burst else ()
+        if visit:
+            # The day's slots warm the visits API without taking a seat.
+            warm_paths += (f"/api/v1/visit-slots?date={visit['day']}",)
+        warm_up(base, token, args.workers, warm_paths)
         results = []
         for name in args.scenarios:
             wait_for_quiet(args.wait_quiet)
             if name == BURST:
                 step(f"scenario {name}: {BURST_PEOPLE} people, {args.burst_users} locust users")
+            elif name == VISIT:
+                step(f"scenario {name}: {VISIT_PEOPLE} people, {args.burst_users} locust users")
+            elif name == POSTTEST:
+                step(f"scenario {name}: {args.posttest_people} participants")
             else:
                 step(f"scenario {name}: {args.users} users for {args.duration}")
             results.append(
                 run_scenario(
-                    name, args, env, base, token, tmp, server, burst if name == BURST else None
+                    name,
+                    args,
+                    env,
+                    base,
+                    token,
+                    tmp,
+                    server,
+                    burst if name == BURST else None,
+                    posttest if name == POSTTEST else None,
+                    visit if name == VISIT else None,
                 )
             )
     except BenchError as error:
@@ -770,6 +928,18 @@ def main(argv: list[str] | None = None) -> int:
                 if BURST in args.scenarios
                 else {}
             ),
+            **(
+                {
+                    "posttest": {
+                        "people": args.posttest_people,
+                        "questions": POSTTEST_QUESTIONS,
+                        "spread_s": POSTTEST_SPREAD_S,
+                        "spawn_s": POSTTEST_SPAWN_S,
+                    }
+                }
+                if POSTTEST in args.scenarios
+                else {}
+            ),
         },
         "ceiling_rps": ceiling_rps,
         "scenarios": results,
@@ -790,6 +960,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if any(not r["burst"]["ok"] for r in results if "burst" in r):
         print(f"bench: {BURST} left the wrong seats and waiting list", file=sys.stderr)
+        return 1
+    if any(not r["visit"]["ok"] for r in results if "visit" in r):
+        print(f"bench: {VISIT} booked the wrong number of seats", file=sys.stderr)
+        return 1
+    if any(not r["posttest"]["ok"] for r in results if "posttest" in r):
+        print(f"bench: {POSTTEST} left unfinished attempts or unsaved answers", file=sys.stderr)
         return 1
     return 0
 

@@ -55,7 +55,7 @@ def test_intro_start_and_every_question_type_on_the_page(participant_client, qui
         assert f"sn-q-{qtype}" in html
     deadline = re.search(r'id="sn-countdown" data-deadline="([^"]+)"', html).group(1)
     assert datetime.fromisoformat(deadline) == attempt.deadline
-    assert html.count("hx-post=") == 9  # ten questions, all but the description
+    assert html.count("hx-post=") == 10  # ten questions to answer, and a description
     assert "learning/quiz.js" in html
 
 
@@ -319,3 +319,20 @@ def test_html_in_question_text_is_cleaned(participant_client, participant, bank)
     assert "<b>singkatan</b>" in html
     assert "alert(1)" not in html and "onerror" not in html
     assert not re.search(r"<script>(?!.*src)", html)
+
+
+def test_a_long_quiz_pages_and_the_buttons_move_between_pages(
+    participant_client, quiz, monkeypatch
+):
+    monkeypatch.setattr("sinergi.learning.views.quizzes.PAGE_SIZE", 4)
+    attempt = start(participant_client, quiz)
+    url = reverse("learning:attempt", args=[attempt.pk])
+    first = participant_client.get(url).content.decode()
+    assert first.count("sn-question ") == 4 and 'id="q1"' in first
+    assert 'value="next"' in first and 'value="finish"' not in first
+    moved = participant_client.post(f"{url}?page=1", {"go": "next"})
+    assert moved["Location"] == f"{url}?page=2"
+    second = participant_client.get(moved["Location"]).content.decode()
+    assert 'id="q5"' in second and 'id="q1"' not in second
+    last = participant_client.get(f"{url}?page=99").content.decode()
+    assert 'id="q9"' in last and 'value="finish"' in last

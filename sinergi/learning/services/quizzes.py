@@ -370,8 +370,13 @@ def attempt_answer_save(
         )
     )
     response = grading.response_clean(slot.question, _answer_stubs(slot), raw)
+    # A graded row has points (or waits for a grader): that condition is on the row itself, so
+    # a save racing a submit is re-checked by PostgreSQL after the submit's row lock is released
+    # and refused, instead of slipping in after the grades were computed.
     updated = AttemptQuestion.objects.filter(
         pk=slot.pk,
+        points__isnull=True,
+        needs_grading=False,
         attempt__in=Attempt.objects.filter(pk=attempt_id, state=AttemptState.IN_PROGRESS).filter(
             Q(deadline__isnull=True) | Q(deadline__gt=now)
         ),
@@ -405,7 +410,9 @@ def _answer_stubs(slot: AttemptQuestion) -> list[_AnswerStub]:
 
 def _grade_rows(attempt: Attempt) -> list[AttemptQuestion]:
     rows = list(
+        # Locked: a save in flight finishes first, and later ones see the grade and stop.
         AttemptQuestion.objects.filter(attempt=attempt)
+        .select_for_update(of=("self",))
         .select_related("question")
         .prefetch_related("question__answers")
     )

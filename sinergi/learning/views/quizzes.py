@@ -48,7 +48,8 @@ from ..selectors.quizzes import (
 )
 from ..services import quizzes as service
 
-PAGE_SIZE = 10
+# A 20-question pre- or post-test fits one page, as diklat tests usually are; longer ones page.
+PAGE_SIZE = 20
 
 
 def _is_htmx(request) -> bool:
