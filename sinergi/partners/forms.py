@@ -144,7 +144,18 @@ class AgreementForm(forms.ModelForm):
         return cleaned
 
 
-class StepCompleteForm(forms.Form):
+class DistinctIds:
+    """Several small forms share one page: each gives its fields ids of its own."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class StepCompleteForm(DistinctIds, forms.Form):
+    id_prefix = "complete"
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -171,7 +182,8 @@ class SigningForm(StepCompleteForm):
         return signed_on
 
 
-class StepReturnForm(forms.Form):
+class StepReturnForm(DistinctIds, forms.Form):
+    id_prefix = "return"
     note = forms.CharField(
         label=_("What must change"),
         max_length=2000,
@@ -180,7 +192,8 @@ class StepReturnForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(DistinctIds, forms.Form):
+    id_prefix = "document"
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(
@@ -192,7 +205,8 @@ class DocumentForm(forms.Form):
     document = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(DistinctIds, forms.Form):
+    id_prefix = "terminate"
     terminated_on = forms.DateField(label=_("Terminated on"), widget=_date_widget())
     reason = forms.CharField(label=_("Reason"), max_length=255)
 

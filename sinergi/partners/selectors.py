@@ -183,9 +183,18 @@ def evidence_get_for_user(*, evidence_id: int, user) -> Evidence:
 
 
 def user_may_act_on_step(*, user, step: AgreementStep) -> bool:
-    """Whether `user` may close or send back `step` (our role, or the partner's officer)."""
+    """Whether `user` may close or send back `step` (our role, or the partner's officer).
+
+    A partner's step is the partner officers' own; only for a partner with no officer in
+    Sinergi does the cooperation officer record it on the partner's behalf.
+    """
     if step.actor == StepActor.PARTNER:
-        return officer_partner_id(user) == step.agreement.partner_id or can_manage(user)
+        partner_id = step.agreement.partner_id
+        if officer_partner_id(user) == partner_id:
+            return True
+        return (
+            can_manage(user) and not PartnerOfficer.objects.filter(partner_id=partner_id).exists()
+        )
     if step.actor == StepActor.HEAD:
         return user_has_role(user, Role.HEAD)
     return can_manage(user)

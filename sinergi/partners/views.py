@@ -296,9 +296,10 @@ def agreement_detail(request, pk: int):
 
 
 def _after_action(request, agreement_id: int, message: str | None = None):
-    if message:
-        messages.success(request, message)
     agreement = _agreement_or_404(request, agreement_id)
+    if message and not _is_htmx(request):
+        # A swapped timeline shows the change itself; a message would wait for the next page.
+        messages.success(request, message)
     if _is_htmx(request):
         return render(
             request,

@@ -19,7 +19,7 @@ from sinergi.partners.models import (
 )
 
 from ..factories import UserFactory
-from .factories import PartnerOfficerFactory, docx_file, pdf_file
+from .factories import PartnerFactory, PartnerOfficerFactory, docx_file, pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,9 @@ def test_only_the_named_actor_acts_on_a_step(draft, officer):
     assert substance_review.actor == "partner"
     with pytest.raises(PermissionDenied):
         services.step_complete(step=substance_review, actor=stranger)
+    # The partner has an officer in Sinergi: the step is theirs, not ours.
+    with pytest.raises(PermissionDenied):
+        services.step_complete(step=substance_review, actor=officer)
     services.step_complete(step=substance_review, actor=draft.partner_officer)
     assert _step(draft, 5).state == StepState.CURRENT
 
@@ -266,3 +269,13 @@ def test_a_signed_scan_must_be_a_pdf_and_uploads_are_judged_by_content(draft, of
     )
     assert (version.number, again.number, again.file_kind) == (1, 2, "pdf")
     assert version.document.versions.count() == 2
+
+
+def test_the_cooperation_officer_records_the_step_of_a_partner_without_an_officer(officer):
+    agreement = services.agreement_create(
+        actor=officer, kind="mou", partner=PartnerFactory(), title="MoU tanpa petugas mitra"
+    )
+    services.agreement_process_start(agreement=agreement, actor=officer, today=MONDAY)
+    agreement.partner_officer = officer
+    _walk_to(agreement, 5, officer, None)
+    assert _step(agreement, 4).completed_by == officer
