@@ -258,3 +258,45 @@ def test_rename_and_delete(manager_client):
         manager_client.get(reverse("learning:question_delete", args=[question.pk])).status_code
         == 405
     )
+
+
+def test_render_text_formats_and_file_references():
+    from sinergi.learning.formats.render import render_text
+
+    def url(name):
+        return reverse("learning:question_file", args=[7, name])
+
+    html = render_text('<p>Lihat <img src="@@PLUGINFILE@@/gambar%201.png"></p>', "html", url)
+    assert html == '<p>Lihat <img src="/learning/questions/7/files/gambar%201.png"></p>'
+    assert render_text("a < b\nc", "plain") == "a &lt; b<br>\nc"
+    assert render_text("**tebal** dan *miring*", "markdown") == (
+        "<strong>tebal</strong> dan <em>miring</em>"
+    )
+    assert render_text("baris\nbaru <b>x</b>", "moodle") == "baris<br>\nbaru <b>x</b>"
+    assert render_text('<img src="@@PLUGINFILE@@/x.png">', "html") == '<img src="">'
+
+
+@pytest.mark.django_db
+def test_a_participant_sees_the_image_of_a_question_in_their_attempt(client):
+    from sinergi.learning.models import Attempt, AttemptQuestion, Quiz
+
+    from .factories import ItemFactory, ParticipantFactory
+
+    bank = questions_import(
+        bank_name="Gambar",
+        format="moodlexml",
+        content=(FIXTURES / "moodle_id_semua_jenis.xml").read_bytes(),
+        actor=None,
+    ).bank
+    tag = bank.questions.get(name="Tag 245")
+    registration = ParticipantFactory()
+    quiz = Quiz.objects.create(
+        item=ItemFactory(kind="quiz", module__batch=registration.batch), role="quiz", bank=bank
+    )
+    attempt = Attempt.objects.create(quiz=quiz, registration=registration)
+    AttemptQuestion.objects.create(attempt=attempt, question=tag, position=1, max_points=2)
+    client.force_login(registration.user)
+    response = client.get(reverse("learning:question_file", args=[tag.pk, "cantuman.png"]))
+    assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
+    other = reverse("learning:question_file", args=[tag.pk, "lain.png"])
+    assert client.get(other).status_code == 404

@@ -7,7 +7,7 @@ reference to an embedded file, becomes the URL `file_url(name)` gives (or is lef
 
 import re
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import unquote
 
 import nh3
 from django.utils.html import escape
@@ -40,6 +40,7 @@ def render_text(
 
 
 def _file_url(file_url, name: str) -> str:
+    """Return the URL of the file Moodle refers to by its URL-encoded name."""
     if file_url is None:
         return ""
-    return quote(file_url(name), safe="/:?=&")
+    return file_url(unquote(name))
