@@ -333,3 +333,5 @@ SINERGI_CERTIFICATE_VERIFY_PER_MINUTE = env.int("SINERGI_CERTIFICATE_VERIFY_PER_
 # A batch with more certificates to issue, or to zip, than this is handled by a background task.
 SINERGI_CERTIFICATE_INLINE_ISSUE_MAX = env.int("SINERGI_CERTIFICATE_INLINE_ISSUE_MAX", default=100)
 SINERGI_CERTIFICATE_ZIP_INLINE_MAX = env.int("SINERGI_CERTIFICATE_ZIP_INLINE_MAX", default=300)
+# Processes that render the PDFs of a large batch in the background task (one per core).
+SINERGI_CERTIFICATE_RENDER_PROCESSES = env.int("SINERGI_CERTIFICATE_RENDER_PROCESSES", default=1)

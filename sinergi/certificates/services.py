@@ -6,10 +6,12 @@ certificates never share a number (the unique constraint on `number` is the last
 """
 
 import logging
+import multiprocessing
 import secrets
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -184,15 +186,51 @@ def _competencies(batch: Batch) -> list[str]:
     return [str(unit) for unit in batch.program.competency_units.all()]
 
 
+# Set in each rendering process of a pool (inherited through fork, never pickled).
+_pool_renderer: CertificateRenderer | None = None
+
+
+def _pool_init(renderer: CertificateRenderer) -> None:
+    global _pool_renderer
+    _pool_renderer = renderer
+
+
+def _pool_render(data: CertificateData) -> bytes:
+    return _pool_renderer.render(data)
+
+
+@contextmanager
+def render_pool(renderer: CertificateRenderer, processes: int):
+    """Yield a pool of `processes` forked renderers, or None to render in this process.
+
+    Rendering is pure CPU and touches no database, so a large batch uses every core: the
+    children get the renderer (fonts and images loaded) by fork and only render.
+    """
+    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_pool_init, initargs=(renderer,)) as pool:
+        yield pool
+
+
 def _issue_many(
-    *, registrations: list[Registration], template: CertificateTemplate, actor, notify: bool
+    *,
+    registrations: list[Registration],
+    template: CertificateTemplate,
+    actor,
+    notify: bool,
+    renderer: CertificateRenderer | None = None,
+    competencies: list[str] | None = None,
+    pool=None,
 ) -> list[Certificate]:
     """Number, render, store and record certificates for `registrations` (one batch)."""
     if not registrations:
         return []
-    renderer = renderer_for(template)
+    renderer = renderer or renderer_for(template)
     batch = registrations[0].batch
-    competencies = _competencies(batch)
+    if competencies is None:
+        competencies = _competencies(batch)
     now = _now()
     year = timezone.localdate(now).year
     certificates = [_snapshot(r, template, competencies, now) for r in registrations]
@@ -200,7 +238,10 @@ def _issue_many(
         seqs = numbers_take(pattern=template.number_pattern, year=year, count=len(certificates))
         for certificate, seq in zip(certificates, seqs, strict=True):
             certificate.number = number_format(template.number_pattern, seq=seq, year=year)
-            _store_pdf(certificate, renderer.render(_data(certificate)))
+        data = [_data(certificate) for certificate in certificates]
+        pdfs = pool.imap(_pool_render, data, chunksize=8) if pool else map(renderer.render, data)
+        for certificate, pdf in zip(certificates, pdfs, strict=True):
+            _store_pdf(certificate, pdf)
         try:
             Certificate.objects.bulk_create(certificates)
         except IntegrityError:
@@ -264,9 +305,12 @@ CHUNK = 250
 
 
 def certificates_issue_for_batch(
-    *, batch: Batch, actor=None, notify: bool = True
+    *, batch: Batch, actor=None, notify: bool = True, processes: int = 1
 ) -> BatchIssueResult:
-    """Issue certificates to every completed participant of `batch` who has none yet."""
+    """Issue certificates to every completed participant of `batch` who has none yet.
+
+    With `processes` > 1 the PDFs are rendered by that many processes (for large batches).
+    """
     template = template_for_batch(batch=batch)
     if template is None:
         raise CertificateError(_("The program has no certificate template yet."), "no_template")
@@ -283,11 +327,22 @@ def certificates_issue_for_batch(
         .count()
     )
     issued = 0
-    for start in range(0, len(pending), CHUNK):
-        chunk = pending[start : start + CHUNK]
-        issued += len(
-            _issue_many(registrations=chunk, template=template, actor=actor, notify=notify)
-        )
+    if pending:
+        renderer = renderer_for(template)
+        competencies = _competencies(batch)
+        with render_pool(renderer, processes if len(pending) > CHUNK else 1) as pool:
+            for start in range(0, len(pending), CHUNK):
+                issued += len(
+                    _issue_many(
+                        registrations=pending[start : start + CHUNK],
+                        template=template,
+                        actor=actor,
+                        notify=notify,
+                        renderer=renderer,
+                        competencies=competencies,
+                        pool=pool,
+                    )
+                )
     return BatchIssueResult(issued=issued, already=already, not_completed=not_completed)
 
 

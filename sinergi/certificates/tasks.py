@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
@@ -33,7 +34,9 @@ def issue_for_batch(*, batch_id: int, actor_id: int | None = None) -> dict:
     """Issue the certificates of a whole batch (large batches are issued here, not in a page)."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     result = services.certificates_issue_for_batch(
-        batch=Batch.objects.get(pk=batch_id), actor=actor
+        batch=Batch.objects.get(pk=batch_id),
+        actor=actor,
+        processes=settings.SINERGI_CERTIFICATE_RENDER_PROCESSES,
     )
     return {"issued": result.issued, "already": result.already}
 

@@ -176,3 +176,19 @@ def test_bulk_issue_counts_already_issued_and_not_completed(
     assert (result.issued, result.already, result.not_completed) == (2, 1, 1)
     assert len(mail.outbox) == 2
     assert AuditLog.objects.filter(verb="certificates.batch_issued").get().data["count"] == 2
+
+
+def test_bulk_issue_renders_in_several_processes(completion, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK", 2)
+    batch = completion.registration.batch
+    CompletionFactory.create_batch(4, registration__batch=batch)
+
+    result = services.certificates_issue_for_batch(batch=batch, processes=2, notify=False)
+
+    assert result.issued == 5
+    certificates = list(Certificate.objects.order_by("number"))
+    assert [c.number[:4] for c in certificates] == ["0001", "0002", "0003", "0004", "0005"]
+    for certificate in certificates:
+        # Each PDF was rendered for its own holder, whichever process drew it.
+        assert certificate.holder_name in pdf_text(certificate)
+        assert certificate.number in pdf_text(certificate)

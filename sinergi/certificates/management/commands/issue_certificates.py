@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from sinergi.certificates.services import CertificateError, certificates_issue_for_batch
@@ -12,14 +13,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-email", action="store_true", help="do not e-mail the participants"
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=settings.SINERGI_CERTIFICATE_RENDER_PROCESSES,
+            help="processes rendering the PDFs (default SINERGI_CERTIFICATE_RENDER_PROCESSES)",
+        )
 
-    def handle(self, *args, batch: str, no_email: bool, **options):
+    def handle(self, *args, batch: str, no_email: bool, processes: int, **options):
         try:
             found = Batch.objects.select_related("program").get(code=batch)
         except Batch.DoesNotExist:
             raise CommandError(f"no batch with the code {batch!r}") from None
         try:
-            result = certificates_issue_for_batch(batch=found, notify=not no_email)
+            result = certificates_issue_for_batch(
+                batch=found, notify=not no_email, processes=processes
+            )
         except CertificateError as error:
             raise CommandError(str(error.message)) from None
         self.stdout.write(
