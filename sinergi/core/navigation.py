@@ -18,15 +18,29 @@ class NavItem:
     order: int = 100
     roles: frozenset[str] | None = None  # None: everyone; empty set: any signed-in user
     section: str = "main"  # "main" (top bar) or "user" (the account menu)
+    group: str = ""  # top-bar entries of one group share a dropdown when more than one shows
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str
+    icon: str
 
 
 _items: list[NavItem] = []
+_groups: dict[str, NavGroup] = {}
 _discovered = False
 
 
 def register(*items: NavItem) -> None:
     """Add entries to the navigation bar."""
     _items.extend(items)
+
+
+def register_group(key: str, label: str, icon: str) -> None:
+    """Name a dropdown of the top bar that entries join with `group=key`."""
+    _groups[key] = NavGroup(key, label, icon)
 
 
 def _all_items() -> list[NavItem]:
@@ -52,5 +66,34 @@ def items_for(user, roles: set[str], section: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        visible.append({"label": item.label, "url": url, "icon": item.icon})
-    return visible
+        visible.append({"label": item.label, "url": url, "icon": item.icon, "group": item.group})
+    return _grouped(visible)
+
+
+def _grouped(entries: list[dict]) -> list[dict]:
+    """Fold entries of a registered group into one dropdown entry (with `children`), placed
+    where its first entry was; a group with a single visible entry stays a plain link."""
+    members: dict[str, list[dict]] = {}
+    for entry in entries:
+        if entry["group"] in _groups:
+            members.setdefault(entry["group"], []).append(entry)
+    folded, placed = [], set()
+    for entry in entries:
+        key = entry["group"]
+        if key not in members or len(members[key]) == 1:
+            folded.append(entry)
+        elif key not in placed:
+            placed.add(key)
+            group = _groups[key]
+            children = members[key]
+            folded.append(
+                {
+                    "label": group.label,
+                    "icon": group.icon,
+                    "url": children[0]["url"],
+                    "group": key,
+                    "children": children,
+                    "paths": [child["url"] for child in children],
+                }
+            )
+    return folded

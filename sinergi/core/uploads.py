@@ -30,7 +30,7 @@ class UploadKind:
     damaged: str  # the message when the file starts like this kind but is not one
 
 
-JPEG, PNG, PDF, DOCX = "jpeg", "png", "pdf", "docx"
+JPEG, PNG, PDF, DOCX, PPTX = "jpeg", "png", "pdf", "docx", "pptx"
 
 UPLOAD_KINDS: dict[str, UploadKind] = {
     JPEG: UploadKind(
@@ -48,7 +48,16 @@ UPLOAD_KINDS: dict[str, UploadKind] = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         _("The file is damaged or not really a Word (DOCX) document."),
     ),
+    PPTX: UploadKind(
+        "PPTX",
+        ".pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        _("The file is damaged or not really a PowerPoint (PPTX) presentation."),
+    ),
 }
+
+# The part every Office Open XML file of a kind has (besides [Content_Types].xml).
+_OFFICE_MAIN_PART = {DOCX: "word/document.xml", PPTX: "ppt/presentation.xml"}
 
 _EXTENSIONS = {
     ".jpg": JPEG,
@@ -57,11 +66,12 @@ _EXTENSIONS = {
     ".png": PNG,
     ".pdf": PDF,
     ".docx": DOCX,
+    ".pptx": PPTX,
 }
 
 
 def validate_upload(file, *, allowed: set[str], max_bytes: int) -> str:
-    """Return the kind of `file` (jpeg, png, pdf or docx) if it is one of `allowed` and whole.
+    """Return the kind of `file` (jpeg, png, pdf, docx, pptx) if it is one of `allowed` and whole.
 
     Raise ValidationError when it is too big, of another kind, damaged, or (for PDFs)
     protected by a password: whoever checks the file must be able to open it. The file is
@@ -93,8 +103,8 @@ def validate_upload(file, *, allowed: set[str], max_bytes: int) -> str:
         )
     if kind == PDF:
         _check_pdf(data)
-    elif kind == DOCX:
-        _check_docx(data)
+    elif kind in _OFFICE_MAIN_PART:
+        _check_office(data, kind)
     else:
         _check_image(data, kind)
     return kind
@@ -123,8 +133,14 @@ def _sniff(data: bytes) -> str | None:
     if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
         return PDF
     if data.startswith(b"PK\x03\x04"):
-        # A ZIP; only a Word document's parts make it a DOCX (checked in _check_docx).
-        return DOCX
+        # A ZIP: a presentation if it has PowerPoint's main part, else taken for a Word
+        # document; _check_office then demands the parts of that kind.
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except Exception:  # a broken ZIP: _check_office says it is damaged
+            return DOCX
+        return PPTX if _OFFICE_MAIN_PART[PPTX] in names else DOCX
     return None
 
 
@@ -166,19 +182,19 @@ def _check_pdf(data: bytes) -> None:
         raise ValidationError(UPLOAD_KINDS[PDF].damaged, code="damaged")
 
 
-def _check_docx(data: bytes) -> None:
-    """A DOCX is a ZIP holding the Office Open XML parts of a word-processing document."""
+def _check_office(data: bytes, kind: str) -> None:
+    """A DOCX or PPTX is a whole, unencrypted ZIP holding the Office Open XML parts of its kind."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             encrypted = any(info.flag_bits & 0x1 for info in archive.infolist())
             whole = encrypted or archive.testzip() is None
     except Exception as error:
-        raise ValidationError(UPLOAD_KINDS[DOCX].damaged, code="damaged") from error
+        raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged") from error
     if encrypted:
         raise ValidationError(
             _("The document is protected with a password. Upload a copy without one."),
             code="encrypted",
         )
-    if not whole or not {"[Content_Types].xml", "word/document.xml"} <= names:
-        raise ValidationError(UPLOAD_KINDS[DOCX].damaged, code="damaged")
+    if not whole or not {"[Content_Types].xml", _OFFICE_MAIN_PART[kind]} <= names:
+        raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged")

@@ -45,7 +45,7 @@ class ItemForm(forms.Form):
         help_text=_("HTML is allowed: headings, paragraphs, lists, tables, links and images."),
     )
     file = forms.FileField(
-        label=_("File"), required=False, help_text=_("PDF or Word, at most 20 MB.")
+        label=_("File"), required=False, help_text=_("PDF, Word or PowerPoint, at most 20 MB.")
     )
     url = forms.URLField(
         label=_("Link"),

@@ -1,12 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.core.navigation import NavItem, register
+from sinergi.core.navigation import NavItem, register, register_group
 
 from .selectors import DESK_ROLES
 
+register_group("services", _("Services"), "building-check")
 register(
-    NavItem(_("Services"), "visits:home", "building-check", 40),
-    NavItem(_("Library desk"), "visits:staff_home", "person-badge", 45, DESK_ROLES),
+    NavItem(_("Services"), "visits:home", "building-check", 40, group="services"),
+    NavItem(
+        _("Library desk"), "visits:staff_home", "person-badge", 45, DESK_ROLES, group="services"
+    ),
     NavItem(
         _("My visit tickets"), "visits:my_tickets", "ticket-perforated", 40, frozenset(), "user"
     ),

@@ -123,7 +123,7 @@ def test_the_limit_follows_max_bytes():
 
 def test_unknown_kind_in_allowed_is_a_programming_error():
     with pytest.raises(ValueError):
-        check(pdf_bytes(), allowed={"docx"})
+        check(pdf_bytes(), allowed={"mp4"})
 
 
 # --- Property: anything goes in, only ValidationError or a true kind comes out ---------------
@@ -168,3 +168,36 @@ def test_no_input_escapes_as_anything_but_validation_error(data, name):
         return
     assert kind in PROOFS
     assert _really(kind, data), f"accepted a broken {kind}"
+
+
+# --- Office Open XML: DOCX and PPTX ----------------------------------------------------------
+
+
+def office_bytes(*parts: str) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for part in parts:
+            archive.writestr(part, "<x/>")
+    return buffer.getvalue()
+
+
+def test_slides_and_word_documents_are_told_apart():
+    slides = office_bytes("ppt/presentation.xml", "ppt/slides/slide1.xml")
+    document = office_bytes("word/document.xml")
+    assert check(slides, "materi.pptx", allowed={"pdf", "pptx"}) == "pptx"
+    assert check(document, "rtl.docx", allowed={"docx"}) == "docx"
+    with pytest.raises(ValidationError) as raised:
+        check(document, "materi.pptx", allowed={"pdf", "pptx"})
+    assert raised.value.code == "kind"
+
+
+def test_a_zip_without_the_parts_of_its_kind_is_damaged():
+    with pytest.raises(ValidationError) as raised:
+        check(office_bytes("notes.txt"), "rtl.docx", allowed={"docx"})
+    assert raised.value.code == "damaged"
+    truncated = office_bytes("ppt/presentation.xml")[:-30]
+    with pytest.raises(ValidationError):
+        check(truncated, "materi.pptx", allowed={"pptx"})

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from sinergi.core.services import log_action
-from sinergi.core.uploads import DOCX, PDF, validate_upload
+from sinergi.core.uploads import DOCX, PDF, PPTX, validate_upload
 from sinergi.training.models import Batch, Program, Registration
 
 from ..models import (
@@ -84,7 +84,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-FILE_KINDS = {PDF, DOCX}
+FILE_KINDS = {PDF, DOCX, PPTX}
 FILE_MAX_BYTES = 20 * 1024 * 1024
 # Items the participant marks as done themselves; the others are done by attending,
 # submitting or filling in.
@@ -223,7 +223,7 @@ def _check_fields(*, kind: str, fields: dict, module: Module, item: Item | None 
     if kind == ItemKind.LINK and not fields.get("url"):
         errors["url"] = _("Give the address of the link.")
     if kind == ItemKind.FILE and not fields.get("file") and not (item and item.file):
-        errors["file"] = _("Choose a PDF or Word file.")
+        errors["file"] = _("Choose a PDF, Word or PowerPoint file.")
     if kind == ItemKind.QUIZ and item is None and not fields.get("bank"):
         errors["bank"] = _("Choose the question bank the quiz draws from.")
     session = fields.get("session")
