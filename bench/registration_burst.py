@@ -28,14 +28,48 @@ def setup_django() -> None:
     django.setup()
 
 
-def setup(people: int, capacity: int, tokens_path: str) -> dict:
+def people_with_tokens(*, people: int, run: str, now) -> list[str]:
+    """Create `people` participants with one API token each, in bulk; return the raw tokens.
+
+    Shared by the burst scenarios (bench/visit_burst.py too). Call it inside a transaction.
+    """
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.db import transaction
-    from django.utils import timezone
 
     from sinergi.accounts.models import ApiToken, Role, User
     from sinergi.accounts.selectors import token_digest
+
+    # make_password(None) is an unusable password: these people never log in on a page.
+    users = User.objects.bulk_create(
+        User(
+            email=f"burst-{run}-{n:05d}@bench.example.org",
+            full_name=f"Peserta Bench {n}",
+            institution_name=f"Perpustakaan Bench {n % 50}",
+            language="id",
+            email_verified_at=now,
+            password=make_password(None),
+        )
+        for n in range(people)
+    )
+    participant = Group.objects.get(name=Role.PARTICIPANT)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=participant.pk) for user in users
+    )
+    raws = []
+    tokens = []
+    for user in users:
+        prefix = secrets.token_hex(4)
+        raw = f"sng_{prefix}_{secrets.token_urlsafe(32)}"
+        raws.append(raw)
+        tokens.append(ApiToken(user=user, name="bench", prefix=prefix, digest=token_digest(raw)))
+    ApiToken.objects.bulk_create(tokens)
+    return raws
+
+
+def setup(people: int, capacity: int, tokens_path: str) -> dict:
+    from django.db import transaction
+    from django.utils import timezone
+
     from sinergi.training import services
     from sinergi.training.models import BatchStatus
 
@@ -61,32 +95,7 @@ def setup(people: int, capacity: int, tokens_path: str) -> dict:
             fee=750_000,
             status=BatchStatus.OPEN,
         )
-        # make_password(None) is an unusable password: these people never log in on a page.
-        users = User.objects.bulk_create(
-            User(
-                email=f"burst-{run}-{n:05d}@bench.example.org",
-                full_name=f"Peserta Bench {n}",
-                institution_name=f"Perpustakaan Bench {n % 50}",
-                language="id",
-                email_verified_at=now,
-                password=make_password(None),
-            )
-            for n in range(people)
-        )
-        participant = Group.objects.get(name=Role.PARTICIPANT)
-        User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=user.pk, group_id=participant.pk) for user in users
-        )
-        raws = []
-        tokens = []
-        for user in users:
-            prefix = secrets.token_hex(4)
-            raw = f"sng_{prefix}_{secrets.token_urlsafe(32)}"
-            raws.append(raw)
-            tokens.append(
-                ApiToken(user=user, name="bench", prefix=prefix, digest=token_digest(raw))
-            )
-        ApiToken.objects.bulk_create(tokens)
+        raws = people_with_tokens(people=people, run=run, now=now)
     with open(tokens_path, "w") as out:
         out.write("\n".join(raws) + "\n")
     return {"batch_id": batch.pk, "people": people, "capacity": capacity}
