@@ -350,3 +350,63 @@ def test_the_partner_page_links_an_officer_and_masks_nothing_for_staff(officer_c
         url, {"contact-name": "Ibu Kepala", "contact-phone": "081234567890"}
     )
     assert partner.contacts.get().phone == "081234567890"
+
+
+def test_an_agreement_is_created_and_edited_through_its_form(officer_client, officer):
+    partner = PartnerFactory()
+    mou = AgreementFactory(partner=partner)
+    response = officer_client.post(
+        reverse("partners:agreement_create"),
+        {
+            "kind": "pks",
+            "partner": partner.pk,
+            "title": "PKS Pelatihan",
+            "starts_on": "2026-02-01",
+            "ends_on": "2027-01-31",
+            "value": "25000000",
+            "person_in_charge": officer.pk,
+        },
+    )
+    assert response.status_code == 200  # a PKS without its MoU is refused
+    assert "A PKS or implementation arrangement needs its parent MoU." in response.content.decode()
+    response = officer_client.post(
+        reverse("partners:agreement_create"),
+        {
+            "kind": "pks",
+            "partner": partner.pk,
+            "parent": mou.pk,
+            "title": "PKS Pelatihan",
+            "starts_on": "2026-02-01",
+            "ends_on": "2027-01-31",
+            "value": "25000000",
+            "person_in_charge": officer.pk,
+        },
+    )
+    pks = mou.children.get()
+    assert response["Location"] == reverse("partners:agreement_detail", args=[pks.pk])
+    assert (pks.kind, pks.value, pks.created_by) == ("pks", 25_000_000, officer)
+    response = officer_client.post(
+        reverse("partners:agreement_edit", args=[pks.pk]),
+        {
+            "parent": mou.pk,
+            "title": "PKS Pelatihan Katalogisasi",
+            "ends_on": "2026-01-01",
+            "starts_on": "2026-02-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "The agreement cannot end before it starts." in response.content.decode()
+    pks.refresh_from_db()
+    assert pks.title == "PKS Pelatihan"
+    officer_client.post(
+        reverse("partners:agreement_edit", args=[pks.pk]),
+        {
+            "parent": mou.pk,
+            "title": "PKS Pelatihan Katalogisasi",
+            "starts_on": "2026-02-01",
+            "ends_on": "2027-01-31",
+        },
+    )
+    pks.refresh_from_db()
+    assert (pks.title, pks.kind) == ("PKS Pelatihan Katalogisasi", "pks")
+    assert AuditLog.objects.filter(verb="partners.agreement_updated").count() == 1
