@@ -14,7 +14,7 @@ from sinergi.learning.selectors.quizzes import (
     point_biserial,
 )
 
-from .factories import ParticipantFactory, UserFactory
+from .factories import ParticipantFactory, SessionFactory, UserFactory
 from .quiz_data import bank_with_every_type, make_quiz
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,11 @@ def test_item_analysis_page_and_xlsx(client, analysed_quiz, participant):
     sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows[questions[2].name][2:5] == (4, 0.5, -1.0)
+
+
+def test_the_batch_speakers_read_the_quiz_reports(client, gain_batch):
+    speaker = UserFactory()
+    SessionFactory(batch=gain_batch, speakers=[speaker])
+    client.force_login(speaker)
+    assert client.get(reverse("learning:learning_gain", args=[gain_batch.pk])).status_code == 200
+    assert client.get(reverse("learning:item_analysis", args=[gain_batch.pk])).status_code == 200

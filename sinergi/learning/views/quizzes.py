@@ -427,8 +427,9 @@ def essay_grade(request, batch_id: int, pk: int):
 
 
 def _report_access(request, batch_id: int):
+    """Staff who read reports, and the batch's speakers (they grade these participants)."""
     access = classroom_get(user=request.user, batch_id=batch_id)
-    if not access.can_read_reports:
+    if not (access.can_read_reports or access.is_speaker):
         raise PermissionDenied
     return access
 
