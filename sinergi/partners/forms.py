@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role, User
+from sinergi.core.uploads import JPEG, PNG, validate_upload
 
 from .models import (
     ActivityKind,
@@ -37,13 +38,37 @@ class RupiahInput(forms.TextInput):
         super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
 
+LOGO_MAX_BYTES = 1024 * 1024
+
+
 class PartnerForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 1 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
 
     class Meta:
         model = Partner
-        fields = ["name", "short_name", "type", "address", "province", "country", "website"]
+        fields = [
+            "name",
+            "short_name",
+            "type",
+            "address",
+            "province",
+            "country",
+            "website",
+            "logo",
+        ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):  # a new upload, not the stored file
+            validate_upload(logo, allowed={JPEG, PNG}, max_bytes=LOGO_MAX_BYTES)
+        return logo
 
 
 class ContactForm(forms.Form):

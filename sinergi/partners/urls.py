@@ -31,6 +31,7 @@ urlpatterns = [
     path("institutions/new/", views.partner_create, name="partner_create"),
     path("institutions/<int:pk>/", views.partner_detail, name="partner_detail"),
     path("institutions/<int:pk>/edit/", views.partner_edit, name="partner_edit"),
+    path("institutions/<int:pk>/logo/", views.partner_logo, name="partner_logo"),
     path("institutions/<int:pk>/report.xlsx", views.partner_report, name="partner_report"),
     # Institutional visits.
     path("visits/request/", views.visit_request, name="visit_request"),

@@ -541,12 +541,27 @@ def partner_edit(request, pk: int):
 
 
 def _partner_form(request, *, partner):
-    form = PartnerForm(request.POST or None, instance=partner)
+    form = PartnerForm(request.POST or None, request.FILES or None, instance=partner)
     if request.method == "POST" and form.is_valid():
         partner = services.partner_save(partner=form.save(commit=False), actor=request.user)
         messages.success(request, _("The partner is saved."))
         return redirect("partners:partner_detail", pk=partner.pk)
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
+
+
+@require_safe
+@role_required(*READERS)
+def partner_logo(request, pk: int):
+    partner = _partner_or_404(request, pk)
+    if not partner.logo:
+        raise Http404
+    with partner.logo.open("rb") as stored:
+        head = stored.read(8)
+    content_type = "image/png" if head.startswith(b"\x89PNG") else "image/jpeg"
+    response = FileResponse(partner.logo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
 
 
 @role_required(*READERS)

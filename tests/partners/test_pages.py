@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -17,6 +18,7 @@ from sinergi.partners.models import (
     Activity,
     AgreementStep,
     InstitutionalVisit,
+    Partner,
     StepState,
     VisitStatus,
 )
@@ -410,3 +412,33 @@ def test_an_agreement_is_created_and_edited_through_its_form(officer_client, off
     pks.refresh_from_db()
     assert (pks.title, pks.kind) == ("PKS Pelatihan Katalogisasi", "pks")
     assert AuditLog.objects.filter(verb="partners.agreement_updated").count() == 1
+
+
+def test_a_partner_logo_is_checked_and_served_to_readers_only(officer_client):
+    response = officer_client.post(
+        reverse("partners:partner_create"),
+        {
+            "name": "Perpustakaan Daerah Jawa Barat",
+            "type": "public_library",
+            "country": "Indonesia",
+            "logo": pdf_file("bukan logo"),
+        },
+    )
+    assert response.status_code == 200
+    assert "Only JPEG or PNG files are accepted." in response.content.decode()
+    response = officer_client.post(
+        reverse("partners:partner_create"),
+        {
+            "name": "Perpustakaan Daerah Jawa Barat",
+            "type": "public_library",
+            "country": "Indonesia",
+            "logo": png_file("logo.png"),
+        },
+    )
+    partner = Partner.objects.get(name="Perpustakaan Daerah Jawa Barat")
+    assert response["Location"] == reverse("partners:partner_detail", args=[partner.pk])
+    logo = officer_client.get(reverse("partners:partner_logo", args=[partner.pk]))
+    assert logo["Content-Type"] == "image/png"
+    assert b"".join(logo.streaming_content).startswith(b"\x89PNG")
+    anonymous = Client()
+    assert anonymous.get(reverse("partners:partner_logo", args=[partner.pk])).status_code == 302
