@@ -192,3 +192,17 @@ def test_bulk_issue_renders_in_several_processes(completion, monkeypatch):
         # Each PDF was rendered for its own holder, whichever process drew it.
         assert certificate.holder_name in pdf_text(certificate)
         assert certificate.number in pdf_text(certificate)
+
+
+def test_names_with_rare_letters_print_as_written(completion):
+    """Font subsets are reused between PDFs; a name with letters outside them still prints."""
+    batch = completion.registration.batch
+    rare = CompletionFactory(
+        registration__batch=batch, registration__user__full_name="Muḥammad Ṣāliḥ Ŋgurah"
+    )
+    services.certificates_issue_for_batch(batch=batch, notify=False)
+    plain = Certificate.objects.get(registration=completion.registration)
+    assert plain.holder_name in pdf_text(plain)
+    assert "Muḥammad Ṣāliḥ Ŋgurah" in pdf_text(
+        Certificate.objects.get(registration=rare.registration)
+    )

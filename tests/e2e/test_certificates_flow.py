@@ -96,7 +96,5 @@ def test_download_and_verify_certificate(
     if phone:
         assert_fits_phone(visitor)
         screenshot(visitor, "certificate-verified-phone")
-    else:
-        screenshot(visitor, "certificate-verified-desktop")
 
     assert not problems, f"the browser reported problems: {problems}"
