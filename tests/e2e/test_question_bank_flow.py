@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ..e2e.conftest import CHROMIUM
+from .conftest import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM}", allow_module_level=True)
@@ -17,11 +17,8 @@ from playwright.sync_api import expect
 
 from sinergi.learning.models import QuestionBank
 
-from ..e2e.conftest import browser, e2e_settings, new_page, problems, screenshot, screenshot_dir
-from ..e2e.test_signup_flow import assert_controls_labelled, assert_fits_phone
 from ..factories import PASSWORD, UserFactory
-
-__all__ = ["browser", "e2e_settings", "new_page", "problems", "screenshot", "screenshot_dir"]
+from .test_signup_flow import assert_controls_labelled, assert_fits_phone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
