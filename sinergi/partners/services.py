@@ -429,7 +429,8 @@ def document_upload(
     document: AgreementDocument | None = None,
     note: str = "",
 ) -> DocumentVersion:
-    """Add a file as a new document, or as the next version of `document`.
+    """Add a file as a new document, or as the next version of `document` (or of the
+    agreement's document of the same kind and title).
 
     The file is judged by its content: PDF or DOCX (a signed scan only PDF), at most 20 MB.
     """
@@ -441,12 +442,12 @@ def document_upload(
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     _lock(agreement)
+    title = title.strip() or str(DocumentKind(kind).label)
     if document is None:
-        document = AgreementDocument.objects.create(
-            agreement=agreement,
-            kind=kind,
-            title=title or str(DocumentKind(kind).label),
-        )
+        # The same kind under the same title is a new version of that document.
+        document = agreement.documents.filter(kind=kind, title=title).first()
+    if document is None:
+        document = AgreementDocument.objects.create(agreement=agreement, kind=kind, title=title)
     elif document.agreement_id != agreement.pk:
         raise PermissionDenied
     number = (document.versions.aggregate(last=Max("number"))["last"] or 0) + 1

@@ -268,7 +268,20 @@ def test_a_signed_scan_must_be_a_pdf_and_uploads_are_judged_by_content(draft, of
         document=version.document,
     )
     assert (version.number, again.number, again.file_kind) == (1, 2, "pdf")
-    assert version.document.versions.count() == 2
+    # Uploading the same kind again (without naming the document) adds a version too; another
+    # title makes another document.
+    third = services.document_upload(
+        agreement=draft, actor=officer, kind=DocumentKind.DRAFT, file=docx_file("Draf 3")
+    )
+    annex = services.document_upload(
+        agreement=draft,
+        actor=officer,
+        kind=DocumentKind.DRAFT,
+        title="Lampiran rencana kegiatan",
+        file=docx_file("Lampiran"),
+    )
+    assert (third.document, third.number) == (version.document, 3)
+    assert annex.document != version.document and annex.number == 1
 
 
 def test_the_cooperation_officer_records_the_step_of_a_partner_without_an_officer(officer):
