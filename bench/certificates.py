@@ -36,6 +36,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=os.cpu_count() or 1,
         help="processes rendering PDFs (default: one per core)",
     )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=120,
+        metavar="SECONDS",
+        help="first wait up to this long for the machine's load to fall below 1 (default 120)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     if not 1 <= args.count <= 100_000:
@@ -129,6 +136,13 @@ def prepare(count: int):
     return batch
 
 
+def wait_for_quiet(seconds: float) -> None:
+    """Wait until other work on the machine stops (1-minute load below 1), or give up."""
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] >= 1 and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def _cpu() -> float:
     """CPU seconds of this process and its finished children (the rendering processes)."""
     times = os.times()
@@ -161,10 +175,13 @@ def main(argv=None) -> int:
     print(f"bench: preparing {args.count} completed participants in {tmp}", flush=True)
     batch = prepare(args.count)
 
+    wait_for_quiet(args.wait_quiet)
+    load_before = os.getloadavg()[0]
     cpu_before, started = _cpu(), time.perf_counter()
     result = certificates_issue_for_batch(batch=batch, processes=args.processes)
     issue_seconds = time.perf_counter() - started
     issue_cpu = _cpu() - cpu_before
+    load_after = os.getloadavg()[0]
 
     certificates = Certificate.objects.filter(registration__batch=batch)
     numbers = set(certificates.values_list("number", flat=True))
@@ -200,6 +217,7 @@ def main(argv=None) -> int:
         f"          {result.issued / issue_seconds:.0f} certificates/second "
         f"({issue_cpu / result.issued * 1000:.1f} ms CPU each, {args.processes} processes)"
     )
+    print(f"          load average {load_before:.1f} before, {load_after:.1f} after")
     print(f"          PDF size about {sum(sizes) / len(sizes) / 1024:.0f} KiB")
     print(f"zip       {len(entries)} PDFs, {zip_mb:.0f} MB, built in {zip_seconds:.1f} s")
     if not args.keep:
