@@ -183,3 +183,11 @@ def test_errors_name_the_line(content, line, words):
     assert caught.value.line == line
     assert f"Line {line}:" in caught.value.message
     assert words.lower() in caught.value.message.lower()
+
+
+def test_idnumber_from_the_comment_lines():
+    bank = parse_gift(
+        b"// [id:KAT-01] [tag:marc]\n::Tag 245::Tag 245 berisi judul.{T}\n\n"
+        b"// [id:A\\]B]\nTanpa nama {F}\n\n// no id here\nQ {T}\n"
+    )
+    assert [q.options.get("idnumber") for q in bank.questions] == ["KAT-01", "A]B", None]

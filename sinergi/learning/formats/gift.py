@@ -55,6 +55,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMAT_TAG = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _FORMATS = {"html": HTML, "moodle": MOODLE, "plain": PLAIN, "markdown": MARKDOWN}
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:[.,]\d*)?)%")
+_IDNUMBER = re.compile(r"\[id:((?:\\]|[^\]\x00-\x1f])+)\]")
 _TRUE = {"T", "TRUE"}
 _FALSE = {"F", "FALSE"}
 
@@ -67,8 +68,9 @@ def _out(text: str) -> str:
 class _Block:
     """One question's text (comments dropped, escapes hidden) and the file line of each part."""
 
-    def __init__(self, lines: list[tuple[int, str]]):
+    def __init__(self, lines: list[tuple[int, str]], comments: list[str] | None = None):
         self.lines = lines
+        self.comments = comments or []
         self.line_numbers = [number for number, _line in lines]
         self.starts = []
         parts = []
@@ -105,9 +107,12 @@ def parse_gift(content: bytes | str) -> ParsedBank:
                 continue
             # A question on the lines right after the category: read it as Moodle would
             # read it after a blank line.
-            block = _Block(block.lines[1:])
+            block = _Block(block.lines[1:], block.comments)
         question = _parse_question(block)
         question.category = category
+        idnumber = _idnumber(block.comments)
+        if idnumber:
+            question.options["idnumber"] = idnumber
         bank.questions.append(question)
     return bank
 
@@ -139,19 +144,31 @@ def _decode(content: bytes | str) -> str:
 def _blocks(text: str):
     """Yield each question: lines between blank lines, trimmed, comment lines left out."""
     current: list[tuple[int, str]] = []
+    comments: list[str] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line:
             if current:
-                yield _Block(current)
-            current = []
+                yield _Block(current, comments)
+            current, comments = [], []
             continue
         if line.startswith("//"):
-            # Kept out of the text, but still part of the question (as Moodle reads it).
+            # Kept out of the text, but still part of the question (Moodle reads an
+            # idnumber from them).
+            comments.append(line)
             continue
         current.append((number, _ESCAPE.sub(lambda match: _ESCAPES[match.group(1)], line)))
     if current:
-        yield _Block(current)
+        yield _Block(current, comments)
+
+
+def _idnumber(comments: list[str]) -> str:
+    """Return the `[id:...]` Moodle writes in a question's comment lines (`\\]` for `]`)."""
+    for comment in comments:
+        match = _IDNUMBER.search(comment)
+        if match:
+            return match.group(1).replace("\\]", "]").strip()[:100]
+    return ""
 
 
 def _text_format(text: str, default: str) -> tuple[str, str]:
