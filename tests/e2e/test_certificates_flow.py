@@ -59,7 +59,7 @@ def test_download_and_verify_certificate(
     log_in(page, live_server, user.email)
     if phone:
         page.locator(".navbar-toggler").tap()
-    page.locator(".navbar .dropdown-toggle").click()
+    page.locator(f'.navbar a.dropdown-toggle[href="{reverse("accounts:profile")}"]').click()
     page.locator(f'.dropdown-menu a[href="{reverse("certificates:mine")}"]').click()
     expect(page).to_have_url(live_server.url + reverse("certificates:mine"))
     card = page.locator(".sn-certificates li").first
