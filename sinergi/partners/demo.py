@@ -22,6 +22,7 @@ from sinergi.core.models import Province
 from . import services
 from .models import (
     AgreementKind,
+    AgreementStep,
     DocumentKind,
     IkuCriterion,
     InstitutionalVisit,
@@ -29,7 +30,7 @@ from .models import (
     PartnershipForm,
     PartnerType,
     ScopeItem,
-    StepState,
+    StepDecision,
 )
 
 UNJ_PKS_NUMBER = "PKS/UPI-UNJ/2026/014"
@@ -152,7 +153,9 @@ def seed(stdout) -> None:
     pusnas_officer = User.objects.filter(email="mitra.perpusnas@sinergi.test").first()
     if pusnas_officer is not None:
         services.partner_officer_link(partner=perpusnas, user=pusnas_officer, actor=None)
-    start = add_working_days(today - timedelta(days=80), 0)
+    # Steps 1-5 take about 28 working days: started some six weeks ago, the renewal reached
+    # the legal review a few days ago, which is not overdue yet.
+    start = today - timedelta(days=45)
     renewal = services.agreement_renewal_start(agreement=lapsed, actor=officer, today=start)
     steps = {step.order: step for step in renewal.steps.all()}
     documents = {
@@ -170,11 +173,10 @@ def seed(stdout) -> None:
         day = add_working_days(day, max(steps[order].duration_days - 2, 1))
         step = renewal.steps.get(order=order)
         services.step_complete(step=step, actor=actor, note="", today=day)
-    # The legal review started a few working days ago: not overdue yet.
-    renewal.steps.filter(order=6, state=StepState.CURRENT).update(
-        started_on=add_working_days(today - timedelta(days=7), 0),
-        due_on=add_working_days(today - timedelta(days=7), steps[6].duration_days),
-    )
+        # Date the history back to the day the step was closed.
+        closed_at = timezone.make_aware(datetime.combine(day, time(10)))
+        AgreementStep.objects.filter(pk=step.pk).update(completed_at=closed_at)
+        StepDecision.objects.filter(step=step).update(decided_at=closed_at)
 
     # UNJ: an active MoU and the PKS for the joint cataloguing training.
     unj = services.partner_save(
@@ -316,6 +318,8 @@ def seed(stdout) -> None:
         partner=unj,
         agreement=unj_mou,
     )
+    # The ATPUSI MoU ends within 90 days: its reminder is on the officer's dashboard at once.
+    services.reminders_send_due()
     stdout.write(
         f"Partners: 3 partners, {InstitutionalVisit.objects.count()} visit requests, "
         "Perpusnas renewal at step 6."
