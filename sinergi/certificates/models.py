@@ -50,7 +50,9 @@ class CertificateTemplate(models.Model):
         help_text=_("Empty: the program's template, used by every batch without its own."),
     )
     title_id = models.CharField(_("title (Indonesian)"), max_length=60, default="SERTIFIKAT")
-    title_en = models.CharField(_("title (English)"), max_length=60, default="CERTIFICATE")
+    title_en = models.CharField(
+        _("title (English)"), max_length=60, blank=True, default="CERTIFICATE"
+    )
     body_id = models.TextField(
         _("wording (Indonesian)"),
         default=DEFAULT_BODY_ID,

@@ -422,9 +422,23 @@ def template_save(
         for signature in deleted:
             if signature.pk:
                 signature.delete()
+        signatures = list(signatures)
         for signature in signatures:
             signature.template = template
             signature.save()
+        if created and template.batch_id and not signatures:
+            # A batch's own template keeps the program's signatories unless it names others.
+            base = CertificateTemplate.objects.filter(
+                program_id=template.program_id, batch__isnull=True
+            ).first()
+            for signature in base.signatures.all() if base else ():
+                Signature.objects.create(
+                    template=template,
+                    name=signature.name,
+                    position=signature.position,
+                    image=signature.image.name,
+                    order=signature.order,
+                )
         log_action(
             actor,
             "certificates.template_created" if created else "certificates.template_updated",

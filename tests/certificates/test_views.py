@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from sinergi.certificates import services
 from sinergi.certificates.models import Certificate, CertificateArchive, CertificateTemplate
@@ -265,3 +266,29 @@ def test_batch_template_overrides_the_programs(manager_client, completion):
     page = manager_client.get(url)
     assert page.status_code == 200
     assert not CertificateTemplate.objects.filter(batch=batch).exists()
+    data = {
+        "title_id": "SERTIFIKAT",
+        "title_en": "",
+        "body_id": "telah mengikuti {program} angkatan khusus {batch} sebanyak {jp} JP",
+        "body_en": "",
+        "number_pattern": "{seq:03}/KHUSUS/{year}",
+        "place": "Jakarta",
+        "predicates": "90 Sangat Memuaskan",
+        "signatures-TOTAL_FORMS": "1",
+        "signatures-INITIAL_FORMS": "0",
+        "signatures-MIN_NUM_FORMS": "0",
+        "signatures-MAX_NUM_FORMS": "4",
+        "signatures-0-order": "0",  # the empty extra form, as a browser sends it
+    }
+    response = manager_client.post(url, data)
+    assert response.status_code == 302, (
+        response.context["form"].errors,
+        response.context["formset"].errors,
+    )
+    own = CertificateTemplate.objects.get(batch=batch)
+    # The program's signatory is kept when the batch names none.
+    assert [s.name for s in own.signatures.all()] == ["Dr. Budi Santoso, M.Hum."]
+    certificate = services.certificate_issue(registration=completion.registration)
+    assert certificate.template == own
+    assert certificate.number.endswith("/KHUSUS/" + str(certificate.issued_at.year))
+    assert "Jakarta" in PdfReader(certificate.pdf.open("rb")).pages[0].extract_text()
