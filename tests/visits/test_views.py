@@ -1,12 +1,16 @@
 """The pages: who may see what, masking, the booking journey, check-in, reports, requests."""
 
 import io
+import re
 from datetime import time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from sinergi.visits import services
@@ -316,3 +320,20 @@ def test_clearance_letter_and_its_public_verification(client):
     assert verify.status_code == 200 and item.number in verify.content.decode()
     assert "1901234" not in verify.content.decode()
     assert client.get(reverse("visits:clearance_verify", args=["forged"])).status_code == 404
+
+
+@hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(code=st.text(max_size=40))
+def test_any_typed_code_gets_an_answer_never_an_error(client, code):
+    """Whatever the desk types (or a scanner reads), the page answers; nothing is checked in."""
+    desk = UserFactory(roles=["services_desk"])
+    client.force_login(desk)
+    response = client.post(reverse("visits:check_in"), {"code": code}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    # A code the form refuses (blank, too long, a NUL) says why; anything else gets a verdict.
+    assert re.search(r'data-status="(unknown|invalid)"', response.content.decode())
+    assert not Reservation.objects.filter(state="checked_in").exists()

@@ -204,10 +204,12 @@ def check_in(request):
             code=form.cleaned_data["code"], actor=request.user, service_point=context["point"]
         )
     context = _checkin_context(request, result=result)
+    template = "visits/staff/check_in.html"
     if request.method == "POST" and not form.is_valid():
         context["form"] = form
-    template = "visits/staff/check_in.html"
     if is_htmx(request) and request.method == "POST":
+        # Only the verdict is swapped in, so a refused code says why there.
+        context["code_errors"] = form.errors.get("code", [])
         template += "#result"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
