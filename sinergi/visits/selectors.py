@@ -102,9 +102,39 @@ def slots_for_day(*, day: date, service_point: ServicePoint | None = None) -> Qu
     return slots_with_bookings(slots)
 
 
-def slot_seats_booked(*, slot: VisitSlot) -> int:
-    """Count the seats of `slot` held by reservations (capacity is computed, never stored)."""
-    return Reservation.objects.filter(slot=slot, state__in=HOLDING_STATES).count()
+@dataclass(frozen=True)
+class Seats:
+    """A slot's seats, computed from its rows (capacity is never stored as a counter)."""
+
+    capacity: int
+    walk_in_seats: int
+    booked: int
+    walk_ins: int
+
+    @property
+    def taken(self) -> int:
+        # Walk-ins first fill the seats kept for them; more than that takes bookable seats.
+        return self.booked + max(self.walk_ins, self.walk_in_seats)
+
+    @property
+    def bookable(self) -> int:
+        """Seats a member can still book online."""
+        return max(self.capacity - self.taken, 0)
+
+    @property
+    def for_walk_ins(self) -> int:
+        """People the desk can still let in without a booking."""
+        return max(self.capacity - self.booked - self.walk_ins, 0)
+
+
+def slot_seats(*, slot: VisitSlot) -> Seats:
+    """Count the seats of `slot` held by reservations and taken by walk-ins."""
+    return Seats(
+        capacity=slot.capacity,
+        walk_in_seats=slot.walk_in_seats,
+        booked=Reservation.objects.filter(slot=slot, state__in=HOLDING_STATES).count(),
+        walk_ins=slot_walk_ins(slot=slot),
+    )
 
 
 def slot_get(*, slot_id: int) -> VisitSlot:

@@ -377,7 +377,7 @@ def reservation_create(*, slot: VisitSlot, user, now: datetime | None = None) ->
             slot = slot_lock(slot_id=slot.pk)
             _check_bookable(slot, now)
             _check_limits(slot, user)
-            if selectors.slot_seats_booked(slot=slot) >= slot.bookable_seats:
+            if selectors.slot_seats(slot=slot).bookable <= 0:
                 raise VisitError(_("This slot is fully booked."), "full")
             reservation = Reservation.objects.create(slot=slot, user=user, code=_new_code())
             log_action(user, "visits.reservation.booked", reservation, {"slot": slot.pk})
@@ -487,10 +487,18 @@ def reservations_mark_no_shows(*, now: datetime | None = None) -> int:
     return marked
 
 
+@transaction.atomic
 def walk_in_record(*, slot: VisitSlot, people: int, actor) -> WalkIn:
-    """Count people who came without booking; they fill the slot's kept-back seats."""
+    """Count people who came without booking. They fill the seats kept for walk-ins first,
+    then any seat nobody has booked; the room is never fuller than its capacity."""
     if people < 1:
         raise ValidationError(_("Count at least one person."))
+    slot = slot_lock(slot_id=slot.pk)
+    free = selectors.slot_seats(slot=slot).for_walk_ins
+    if people > free:
+        raise ValidationError(
+            _("Only %(free)s more people fit in this slot.") % {"free": free}, code="full"
+        )
     walk_in = WalkIn.objects.create(slot=slot, people=people, recorded_by=actor)
     log_action(actor, "visits.walk_in.recorded", slot, {"people": people})
     return walk_in

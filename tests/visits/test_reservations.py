@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sinergi.core.models import AuditLog
 from sinergi.core.scheduling import run_due_jobs
-from sinergi.visits import services
+from sinergi.visits import selectors, services
 from sinergi.visits.models import Reservation, ServicePoint
 from sinergi.visits.selectors import daily_report
 
@@ -208,3 +209,20 @@ def test_no_shows_are_marked_after_the_slot_by_the_periodic_job():
     services.walk_in_record(slot=slot, people=3, actor=None)
     (row,) = daily_report(day=timezone.localtime(slot.starts_at).date())
     assert (row.booked, row.arrived, row.no_shows, row.walk_ins) == (2, 1, 1, 3)
+
+
+def test_walk_ins_fill_their_share_then_free_seats_never_beyond_capacity():
+    slot = VisitSlotFactory(capacity=5, walk_in_seats=2)
+    book(slot)
+    book(slot)
+    # Two walk-ins use the kept seats: the three bookable seats are untouched (one left).
+    services.walk_in_record(slot=slot, people=2, actor=None)
+    assert selectors.slot_seats(slot=slot).bookable == 1
+    # One more walk-in takes the last unbooked seat: online booking is now full.
+    services.walk_in_record(slot=slot, people=1, actor=None)
+    assert reason(slot, UserFactory()) == "full"
+    with pytest.raises(ValidationError) as error:
+        services.walk_in_record(slot=slot, people=1, actor=None)
+    assert error.value.code == "full"
+    seats = selectors.slot_seats(slot=slot)
+    assert (seats.booked, seats.walk_ins, seats.for_walk_ins) == (2, 3, 0)
