@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.uploads import JPEG, PDF, PNG, UPLOAD_KINDS, validate_upload
 
-from .models import DeliveryRequest, OpeningHours, QuestionCategory, ServicePoint
+from .models import DeliveryRequest, MemberDomain, OpeningHours, QuestionCategory, ServicePoint
 
 # The same checks as training's transfer proofs.
 PROOF_KINDS = {JPEG, PNG, PDF}
@@ -155,6 +155,12 @@ class DeliveryForm(forms.ModelForm):
             "address": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
+
+
+class MemberDomainForm(forms.ModelForm):
+    class Meta:
+        model = MemberDomain
+        fields = ["domain", "institution", "is_partner"]
 
 
 class QuoteForm(forms.Form):

@@ -33,6 +33,7 @@ from .models import (
     DeliveryRequest,
     DeliveryState,
     FaqEntry,
+    MemberDomain,
     OpeningHours,
     Question,
     QuestionMessage,
@@ -618,6 +619,30 @@ def delivery_request_create(
     )
     log_action(requester, "visits.delivery.requested", request)
     return request
+
+
+def member_domain_add(*, domain: str, institution: str, is_partner: bool, actor) -> MemberDomain:
+    """Give the people of an e-mail domain delivery and print rights."""
+    entry = MemberDomain(
+        domain=domain.strip().lower().lstrip("@"),
+        institution=institution.strip(),
+        is_partner=is_partner,
+    )
+    entry.full_clean()
+    entry.save()
+    log_action(actor, "visits.member_domain.added", entry)
+    return entry
+
+
+def member_domain_set_active(*, entry: MemberDomain, active: bool, actor) -> MemberDomain:
+    """Grant or withdraw the rights of a domain's people (requests already made stay)."""
+    _set(
+        entry,
+        actor,
+        "visits.member_domain.granted" if active else "visits.member_domain.withdrawn",
+        is_active=active,
+    )
+    return entry
 
 
 def _delivery_notify(request: DeliveryRequest, kind: str) -> None:

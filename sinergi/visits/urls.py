@@ -51,5 +51,6 @@ urlpatterns = [
     path("staff/report/", desk.report, name="report"),
     path("staff/questions/", reference.staff_questions, name="staff_questions"),
     path("staff/delivery/", delivery.staff_deliveries, name="staff_deliveries"),
+    path("staff/member-domains/", delivery.member_domains, name="member_domains"),
     path("staff/clearance/", clearance.staff_clearances, name="staff_clearances"),
 ]

@@ -337,3 +337,30 @@ def test_any_typed_code_gets_an_answer_never_an_error(client, code):
     # A code the form refuses (blank, too long, a NUL) says why; anything else gets a verdict.
     assert re.search(r'data-status="(unknown|invalid)"', response.content.decode())
     assert not Reservation.objects.filter(state="checked_in").exists()
+
+
+def test_the_desk_grants_and_withdraws_delivery_rights(client):
+    member = UserFactory(email="dosen@unj.ac.id")
+    as_user(client, "services_desk")
+    url = reverse("visits:member_domains")
+    client.post(
+        url,
+        {"domain": "@UNJ.ac.id", "institution": "Universitas Negeri Jakarta", "is_partner": "on"},
+    )
+    entry = MemberDomain.objects.get()
+    assert (entry.domain, entry.is_partner, entry.is_active) == ("unj.ac.id", True, True)
+    assert services.delivery_request_create(
+        requester=member, kind="delivery", title="Buku", address="Jakarta", phone="0812"
+    )
+    client.post(url, {"entry": entry.pk, "active": "0"})
+    entry.refresh_from_db()
+    assert not entry.is_active
+    with pytest.raises(services.VisitError):
+        services.delivery_request_create(
+            requester=member, kind="delivery", title="Buku", address="Jakarta", phone="0812"
+        )
+    assert client.post(url, {"entry": "x"}).status_code == 404
+    as_user(client, "librarian")
+    assert client.get(url).status_code == 200
+    as_user(client, "participant")
+    assert client.get(url).status_code == 403

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.accounts.decorators import role_required
 
 from .. import selectors, services
-from ..forms import DeliveryForm, ProofForm, QuoteForm, ReasonForm, ShipForm
-from ..models import DeliveryState
+from ..forms import DeliveryForm, MemberDomainForm, ProofForm, QuoteForm, ReasonForm, ShipForm
+from ..models import DeliveryState, MemberDomain
 from .common import get_or_404, report_error
 
 delivery_staff = role_required(*selectors.DELIVERY_STAFF)
@@ -154,3 +154,30 @@ def staff_deliveries(request):
         "whole_contact": selectors.sees_contact_whole(request.user),
     }
     return render(request, "visits/staff/deliveries.html", context)
+
+
+@delivery_staff
+def member_domains(request):
+    """Which e-mail domains have delivery and print rights: the university's and partners'."""
+    form = MemberDomainForm(request.POST or None)
+    if request.method == "POST":
+        if "entry" in request.POST:
+            entry_id = request.POST["entry"]
+            if not entry_id.isdigit():
+                raise Http404
+            entry = get_or_404(MemberDomain.objects.get, pk=int(entry_id))
+            services.member_domain_set_active(
+                entry=entry, active=request.POST.get("active") == "1", actor=request.user
+            )
+            messages.success(request, _("Saved."))
+            return redirect("visits:member_domains")
+        if form.is_valid():
+            try:
+                services.member_domain_add(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Rights granted."))
+                return redirect("visits:member_domains")
+    context = {"domains": MemberDomain.objects.all(), "form": form}
+    return render(request, "visits/staff/member_domains.html", context)
