@@ -99,9 +99,10 @@ def _proof() -> SimpleUploadedFile:
 def seed(stdout) -> None:
     """Create the demo services that are missing."""
     for domain, institution, partner in DOMAINS:
-        MemberDomain.objects.get_or_create(
-            domain=domain, defaults={"institution": institution, "is_partner": partner}
-        )
+        if not MemberDomain.objects.filter(domain=domain).exists():
+            services.member_domain_add(
+                domain=domain, institution=institution, is_partner=partner, actor=None
+            )
     people = list(User.objects.filter(email__startswith="peserta", email__endswith="@sinergi.test"))
     desk = User.objects.filter(email="layanan@sinergi.test").first()
     librarian = User.objects.filter(email="pustakawan@sinergi.test").first()
