@@ -48,6 +48,7 @@ SCENARIOS = {
     "registration-burst": "RegistrationBurstUser",
     "posttest-burst": "PostTestBurstUser",
     "visit-burst": "VisitBurstUser",
+    "agreements": "AgreementsUser",
 }
 DEFAULT_SCENARIOS = ["ceiling", "foundation"]
 # Issue 3's proof: this many people register at once for a batch with this many seats.
@@ -130,6 +131,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"{POSTTEST}: participants taking the post-test at once (default {POSTTEST_PEOPLE})",
     )
     parser.add_argument(
+        "--posttest-spread",
+        type=int,
+        default=POSTTEST_SPREAD_S,
+        metavar="SECONDS",
+        help=f"{POSTTEST}: each participant's answers spread over this long "
+        f"(default {POSTTEST_SPREAD_S})",
+    )
+    parser.add_argument(
         "--postgres",
         default=POSTGRES_SERVER,
         metavar="URL",
@@ -153,6 +162,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     url = os.environ.get("DATABASE_URL", "")
     if not (1 <= args.posttest_people <= 2000):
         parser.error("--posttest-people must be between 1 and 2000")
+    if not (5 <= args.posttest_spread <= 150):
+        parser.error("--posttest-spread must be between 5 and 150 seconds")
     needs_postgres = [name for name in POSTGRES_SCENARIOS if name in args.scenarios]
     if needs_postgres and url and not url.startswith(("postgres", "postgis")):
         parser.error(
@@ -490,7 +501,7 @@ def run_scenario(
         # One locust user per participant, all started within POSTTEST_SPAWN_S seconds.
         users = args.posttest_people
         spawn_rate = max(users / POSTTEST_SPAWN_S, 1)
-        seconds = max(seconds, POSTTEST_MIN_CAP_S)
+        seconds = max(seconds, POSTTEST_MIN_CAP_S, 4 * args.posttest_spread)
     command = [
         sys.executable,
         "-m",
@@ -523,10 +534,17 @@ def run_scenario(
         locust_env["BENCH_POSTTEST_PEOPLE"] = posttest["people_file"]
         locust_env["BENCH_POSTTEST_BATCH"] = str(posttest["batch_id"])
         locust_env["BENCH_POSTTEST_ITEM"] = str(posttest["item_id"])
-        locust_env["BENCH_POSTTEST_SPREAD_S"] = str(POSTTEST_SPREAD_S)
+        locust_env["BENCH_POSTTEST_SPREAD_S"] = str(args.posttest_spread)
     if visit:
         locust_env["BENCH_BURST_TOKENS"] = visit["tokens"]
         locust_env["BENCH_BURST_SLOT"] = str(visit["slot_id"])
+    if name == "agreements":
+        # The demo's cooperation officer (sees every agreement) and Perpusnas's partner officer.
+        for variable, email in (
+            ("BENCH_COOPERATION_TOKEN", "kerjasama@sinergi.test"),
+            ("BENCH_PARTNER_TOKEN", "mitra.perpusnas@sinergi.test"),
+        ):
+            locust_env[variable] = manage(env, "create_api_token", email).strip().splitlines()[-1]
     log_path = tmp / f"locust-{name}.log"
     # CPU is sampled from 3 s after launch (locust started, users spawned) to the end of the run;
     # a burst is sampled whole, from launch until locust has quit.
@@ -614,7 +632,7 @@ def run_scenario(
         result["posttest"] = {
             "people": posttest["people"],
             "questions": POSTTEST_QUESTIONS,
-            "spread_s": POSTTEST_SPREAD_S,
+            "spread_s": args.posttest_spread,
             "spawn_s": POSTTEST_SPAWN_S,
             "submitted": submitted,
             "check": check,
@@ -933,7 +951,7 @@ def main(argv: list[str] | None = None) -> int:
                     "posttest": {
                         "people": args.posttest_people,
                         "questions": POSTTEST_QUESTIONS,
-                        "spread_s": POSTTEST_SPREAD_S,
+                        "spread_s": args.posttest_spread,
                         "spawn_s": POSTTEST_SPAWN_S,
                     }
                 }

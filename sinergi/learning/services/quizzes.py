@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -266,79 +266,68 @@ def attempt_start(
     now = now or timezone.now()
     with transaction.atomic():
         # One start at a time per participant (double clicks, two tabs): lock → re-check → write.
+        # The partial unique constraint "one open attempt" stays the last guard.
         Registration.objects.select_for_update().filter(pk=registration.pk).first()
-        current = Attempt.objects.filter(
-            quiz=quiz, registration=registration, state=AttemptState.IN_PROGRESS
-        ).first()
-        if current is not None and not attempt_is_overdue(current, now):
-            return current
-    if current is not None:
-        attempt_submit(attempt=current, actor=None, now=now, automatic=True)
+        attempts = list(
+            Attempt.objects.filter(quiz=quiz, registration=registration).only(
+                "id", "number", "state", "deadline", "quiz_id", "registration_id"
+            )
+        )
+        current = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+        if current is None:
+            return _attempt_create(quiz, registration, attempts, now, seed)
+        if not attempt_is_overdue(current, now):
+            return Attempt.objects.get(pk=current.pk)
+    attempt_submit(attempt=current, actor=None, now=now, automatic=True)
+    return attempt_start(quiz=quiz, registration=registration, now=now, seed=seed)
+
+
+def _attempt_create(quiz, registration, attempts, now, seed) -> Attempt:
+    """Draw the questions and create the attempt (under the caller's lock)."""
     problem = quiz_window_problem(quiz, now)
     if problem:
         raise QuizError(problem)
+    used = max((a.number for a in attempts), default=0)
+    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+        raise QuizError(_("You have used all your attempts at this quiz."))
     rng = random.Random(seed)  # noqa: S311 - shuffling questions, not secrets
-    with transaction.atomic():
-        Registration.objects.select_for_update().filter(pk=registration.pk).first()
-        current = Attempt.objects.filter(
-            quiz=quiz, registration=registration, state=AttemptState.IN_PROGRESS
-        ).first()
-        if current is not None:
-            return current
-        last = Attempt.objects.filter(quiz=quiz, registration=registration).aggregate(
-            n=Max("number")
-        )["n"]
-        used = last or 0
-        if quiz.attempts_allowed and used >= quiz.attempts_allowed:
-            raise QuizError(_("You have used all your attempts at this quiz."))
-        questions = _draw(quiz, rng)
-        if not questions:
-            raise QuizError(_("This quiz has no questions yet."))
-        answer_ids: dict[int, list[int]] = {}
-        for question_id, answer_id in (
-            Answer.objects.filter(question__in=[q.pk for q in questions])
-            .order_by("question_id", "position", "id")
-            .values_list("question_id", "id")
-        ):
-            answer_ids.setdefault(question_id, []).append(answer_id)
-        rows = []
-        for position, question in enumerate(questions, start=1):
-            max_points = (
-                Decimal(0) if question.qtype == QuestionType.DESCRIPTION else question.default_mark
-            )
-            rows.append(
-                AttemptQuestion(
-                    question=question,
-                    position=position,
-                    max_points=max_points,
-                    answer_order=_answer_order(
-                        question, answer_ids.get(question.pk, []), quiz.shuffle_answers, rng
-                    ),
-                )
-            )
-        try:
-            with transaction.atomic():
-                attempt = Attempt.objects.create(
-                    quiz=quiz,
-                    registration=registration,
-                    number=used + 1,
-                    started_at=now,
-                    deadline=_deadline(quiz, now),
-                    max_points=sum((row.max_points for row in rows), Decimal(0)),
-                )
-        except IntegrityError:  # the lock makes this unlikely; the constraints are the guard
-            current = Attempt.objects.filter(
-                quiz=quiz, registration=registration, state=AttemptState.IN_PROGRESS
-            ).first()
-            if current is None:
-                raise
-            return current
-        for row in rows:
-            row.attempt = attempt
-        AttemptQuestion.objects.bulk_create(rows)
-        log_action(
-            registration.user, "learning.attempt_started", attempt, {"number": attempt.number}
+    questions = _draw(quiz, rng)
+    if not questions:
+        raise QuizError(_("This quiz has no questions yet."))
+    answer_ids: dict[int, list[int]] = {}
+    for question_id, answer_id in (
+        Answer.objects.filter(question__in=[q.pk for q in questions])
+        .order_by("question_id", "position", "id")
+        .values_list("question_id", "id")
+    ):
+        answer_ids.setdefault(question_id, []).append(answer_id)
+    rows = []
+    for position, question in enumerate(questions, start=1):
+        max_points = (
+            Decimal(0) if question.qtype == QuestionType.DESCRIPTION else question.default_mark
         )
+        rows.append(
+            AttemptQuestion(
+                question=question,
+                position=position,
+                max_points=max_points,
+                answer_order=_answer_order(
+                    question, answer_ids.get(question.pk, []), quiz.shuffle_answers, rng
+                ),
+            )
+        )
+    attempt = Attempt.objects.create(
+        quiz=quiz,
+        registration=registration,
+        number=used + 1,
+        started_at=now,
+        deadline=_deadline(quiz, now),
+        max_points=sum((row.max_points for row in rows), Decimal(0)),
+    )
+    for row in rows:
+        row.attempt = attempt
+    AttemptQuestion.objects.bulk_create(rows)
+    log_action(registration.user, "learning.attempt_started", attempt, {"number": attempt.number})
     return attempt
 
 
