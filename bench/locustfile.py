@@ -103,6 +103,50 @@ class ApiMeUser(BenchUser):
     tasks = [api_me]
 
 
+# --- Agreements (partners, issue 6) -------------------------------------------------------------
+
+
+class AgreementsUser(BenchUser):
+    """Integrations reading cooperation agreements: the cooperation officer's list of those
+    ending within 180 days and one agreement with its ten steps, and a partner officer's
+    scoped list (the demo's tokens, from run.py)."""
+
+    def on_start(self) -> None:
+        self.officer = {"Authorization": f"Bearer {os.environ['BENCH_COOPERATION_TOKEN']}"}
+        self.partner = {"Authorization": f"Bearer {os.environ['BENCH_PARTNER_TOKEN']}"}
+        listing = self.client.get(
+            "/api/v1/agreements?status=in_process", headers=self.officer, name="(setup)"
+        ).json()
+        self.detail = f"/api/v1/agreements/{listing['items'][0]['id']}"
+
+    @task(3)
+    def expiring(self) -> None:
+        self.get_checked(
+            "/api/v1/agreements?expiring_within_days=180",
+            name="GET /api/v1/agreements?expiring_within_days",
+            expect=b'"items"',
+            headers=self.officer,
+        )
+
+    @task(3)
+    def one_with_steps(self) -> None:
+        self.get_checked(
+            self.detail,
+            name="GET /api/v1/agreements/{id}",
+            expect=b'"steps"',
+            headers=self.officer,
+        )
+
+    @task(2)
+    def partners_own(self) -> None:
+        self.get_checked(
+            "/api/v1/agreements",
+            name="GET /api/v1/agreements (partner officer)",
+            expect=b'"items"',
+            headers=self.partner,
+        )
+
+
 # --- Registration burst -------------------------------------------------------------------------
 
 
