@@ -58,8 +58,8 @@ format: install-test
 
 # Extract strings into locale/id (needs GNU gettext); the compiled .mo is committed.
 messages: install
-	cd sinergi && ../$(PY) ../manage.py makemessages -l id --no-obsolete --add-location file
-	cd sinergi && ../$(PY) ../manage.py compilemessages -l id
+	cd sinergi && DEBUG=true ../$(PY) ../manage.py makemessages -l id --no-obsolete --add-location file
+	cd sinergi && DEBUG=true ../$(PY) ../manage.py compilemessages -l id
 
 bench: install
 	$(PY) -m pip install --quiet -e ".[bench]"
