@@ -215,7 +215,8 @@ def main(argv=None) -> int:
     print(f"issued    {result.issued} certificates in {issue_seconds:.1f} s")
     print(
         f"          {result.issued / issue_seconds:.0f} certificates/second "
-        f"({issue_cpu / result.issued * 1000:.1f} ms CPU each, rendering processes: {args.processes})"
+        f"({issue_cpu / result.issued * 1000:.1f} ms CPU each, "
+        f"rendering processes: {args.processes})"
     )
     print(f"          load average {load_before:.1f} before, {load_after:.1f} after")
     print(f"          PDF size about {sum(sizes) / len(sizes) / 1024:.0f} KiB")
