@@ -292,3 +292,17 @@ def test_batch_template_overrides_the_programs(manager_client, completion):
     assert certificate.template == own
     assert certificate.number.endswith("/KHUSUS/" + str(certificate.issued_at.year))
     assert "Jakarta" in PdfReader(certificate.pdf.open("rb")).pages[0].extract_text()
+
+
+def test_my_certificates_query_count_is_fixed(client, completion, django_assert_num_queries):
+    user = completion.registration.user
+    services.certificate_issue(registration=completion.registration)
+    for other in CompletionFactory.create_batch(3, registration__user=user):
+        CertificateTemplate.objects.get_or_create(program=other.registration.batch.program)
+        services.certificate_issue(registration=other.registration)
+    client.force_login(user)
+    # Session, user, roles for the menu, the certificates: the same for one or four.
+    with django_assert_num_queries(4):
+        page = client.get(reverse("certificates:mine"))
+    assert page.content.decode().count("sn-certificates") == 1
+    assert Certificate.objects.filter(registration__user=user).count() == 4
