@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sinergi.learning",
     "sinergi.certificates",
     "sinergi.visits",
+    "sinergi.insights",
     "sinergi.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("learning/", include("sinergi.learning.urls")),
     path("certificates/", include("sinergi.certificates.urls")),
     path("visits/", include("sinergi.visits.urls")),
+    path("insights/", include("sinergi.insights.urls")),
     path("admin/", admin.site.urls),
     path("", include("sinergi.core.urls")),
 ]

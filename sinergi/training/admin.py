@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.admin import ReadOnlyAdmin
 
-from . import services
+from . import models, services
 from .models import (
     Batch,
     CompetencyUnit,
@@ -160,3 +160,28 @@ class RefundAdmin(ReadOnlyAdmin):
 @admin.register(InvoiceSequence)
 class InvoiceSequenceAdmin(ReadOnlyAdmin):
     list_display = ["year", "last"]
+
+
+class HonorariumRateInline(admin.TabularInline):
+    model = models.HonorariumRate
+    extra = 1
+
+
+@admin.register(models.HonorariumClass)
+class HonorariumClassAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "unit", "is_paid", "position"]
+    inlines = [HonorariumRateInline]
+
+
+@admin.register(models.HonorariumTax)
+class HonorariumTaxAdmin(admin.ModelAdmin):
+    list_display = ["year", "percent_with_npwp", "percent_without_npwp"]
+
+
+@admin.register(models.SpeakerProfile)
+class SpeakerProfileAdmin(admin.ModelAdmin):
+    list_display = ["name_with_title", "institution", "honorarium_class"]
+    search_fields = ["name_with_title", "user__email"]
+    raw_id_fields = ["user"]
+    # Payment details are shown and edited on finance's pages, where they are masked for others.
+    exclude = ["npwp", "bank_account_number"]

@@ -393,3 +393,124 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment} −{self.amount}"
+
+
+# Speakers and honoraria ---------------------------------------------------------------------
+
+
+class HonorariumUnit(models.TextChoices):
+    JP = "jp", _("Per JP (45 minutes)")
+    HOUR = "hour", _("Per hour (talks)")
+
+
+class HonorariumClass(models.Model):
+    """A class of speaker for honoraria: an echelon level, a professional, internal staff.
+
+    The library configures the classes in the admin site; the rates per year are in
+    `HonorariumRate`. Internal staff who teach in their working hours are an unpaid class.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    unit = models.CharField(
+        _("rate per"), max_length=10, choices=HonorariumUnit.choices, default=HonorariumUnit.JP
+    )
+    is_paid = models.BooleanField(
+        _("paid"), default=True, help_text=_("Untick for internal staff who are not paid.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("honorarium class")
+        verbose_name_plural = _("honorarium classes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HonorariumRate(models.Model):
+    """The honorarium of a class per JP (or per hour) in one budget year, in whole Rupiah."""
+
+    honorarium_class = models.ForeignKey(
+        HonorariumClass,
+        verbose_name=_("honorarium class"),
+        on_delete=models.CASCADE,
+        related_name="rates",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.PositiveIntegerField(_("rate (Rupiah)"))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("e.g. the regulation it follows")
+    )
+
+    class Meta:
+        ordering = ["-year", "honorarium_class__position"]
+        verbose_name = _("honorarium rate")
+        verbose_name_plural = _("honorarium rates")
+        constraints = [
+            models.UniqueConstraint(fields=["honorarium_class", "year"], name="one_rate_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.honorarium_class} {self.year}: {self.amount}"
+
+
+class HonorariumTax(models.Model):
+    """The income tax (PPh 21) withheld from honoraria in a year, in percent of the gross."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    percent_with_npwp = models.DecimalField(
+        _("percent with a tax number (NPWP)"), max_digits=5, decimal_places=2
+    )
+    percent_without_npwp = models.DecimalField(
+        _("percent without a tax number"), max_digits=5, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("honorarium tax rate")
+        verbose_name_plural = _("honorarium tax rates")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.percent_with_npwp}% / {self.percent_without_npwp}%"
+
+
+class SpeakerProfile(models.Model):
+    """A speaker (narasumber): who they are, how they are paid, and where the money goes.
+
+    The tax number (NPWP) and the bank account are stored whole because finance pays with them;
+    every other role sees them masked.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="speaker_profile"
+    )
+    name_with_title = models.CharField(
+        _("name with academic titles"), max_length=200, help_text=_("As printed on documents.")
+    )
+    institution = models.CharField(_("institution"), max_length=200)
+    honorarium_class = models.ForeignKey(
+        HonorariumClass,
+        verbose_name=_("honorarium class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="speakers",
+    )
+    expertise = models.CharField(_("expertise"), max_length=300, blank=True)
+    bio = models.TextField(_("short biography"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
+    npwp = models.CharField(_("tax number (NPWP)"), max_length=20, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("account number"), max_length=34, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_with_title"]
+        verbose_name = _("speaker profile")
+        verbose_name_plural = _("speaker profiles")
+
+    def __str__(self) -> str:
+        return self.name_with_title
