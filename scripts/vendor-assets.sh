@@ -6,13 +6,17 @@ set -euo pipefail
 BOOTSTRAP=5.3.9
 ICONS=1.13.2
 HTMX=2.0.11
+PDFJS=6.5.438
+EPUBJS=0.3.93
+JSZIP=3.10.2
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/sinergi/static/vendor"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-for pkg in "bootstrap@$BOOTSTRAP" "bootstrap-icons@$ICONS" "htmx.org@$HTMX"; do
+for pkg in "bootstrap@$BOOTSTRAP" "bootstrap-icons@$ICONS" "htmx.org@$HTMX" \
+  "pdfjs-dist@$PDFJS" "epubjs@$EPUBJS" "jszip@$JSZIP"; do
   npm pack --silent "$pkg" >/dev/null
 done
 for tgz in *.tgz; do mkdir -p "${tgz%.tgz}" && tar xzf "$tgz" -C "${tgz%.tgz}"; done
@@ -29,6 +33,18 @@ cp "$i/LICENSE" "$dest/bootstrap-icons/LICENSE"
 h="htmx.org-$HTMX/package"
 cp "$h/dist/htmx.min.js" "$dest/htmx/"
 cp "$h/LICENSE" "$dest/htmx/LICENSE"
+# The e-book reader: pdf.js (the legacy build, for older phone browsers) with its worker,
+# epub.js and the jszip it reads EPUB containers with.
+mkdir -p "$dest/pdfjs" "$dest/epubjs" "$dest/jszip"
+p="pdfjs-dist-$PDFJS/package"
+cp "$p/legacy/build/pdf.min.mjs" "$p/legacy/build/pdf.worker.min.mjs" "$dest/pdfjs/"
+cp "$p/LICENSE" "$dest/pdfjs/LICENSE"
+e="epubjs-$EPUBJS/package"
+cp "$e/dist/epub.min.js" "$dest/epubjs/"
+cp "$e/license" "$dest/epubjs/LICENSE"
+j="jszip-$JSZIP/package"
+cp "$j/dist/jszip.min.js" "$dest/jszip/"
+cp "$j/LICENSE.markdown" "$dest/jszip/LICENSE.markdown"
 cat > "$dest/README.md" <<MD
 # Vendored front-end assets
 
@@ -40,5 +56,8 @@ package's licence. Nothing here is fetched at run time.
 | bootstrap/ | bootstrap | $BOOTSTRAP | MIT |
 | bootstrap-icons/ | bootstrap-icons | $ICONS | MIT |
 | htmx/ | htmx.org | $HTMX | 0BSD |
+| pdfjs/ | pdfjs-dist (legacy build) | $PDFJS | Apache-2.0 |
+| epubjs/ | epubjs | $EPUBJS | BSD-2-Clause |
+| jszip/ | jszip | $JSZIP | MIT or GPL-3.0 (dual; used under MIT) |
 MD
 echo "vendored into $dest"

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sinergi.certificates",
     "sinergi.visits",
     "sinergi.insights",
+    "sinergi.library",
     "sinergi.api",
 ]
 
@@ -336,3 +337,15 @@ SINERGI_CERTIFICATE_INLINE_ISSUE_MAX = env.int("SINERGI_CERTIFICATE_INLINE_ISSUE
 SINERGI_CERTIFICATE_ZIP_INLINE_MAX = env.int("SINERGI_CERTIFICATE_ZIP_INLINE_MAX", default=300)
 # Processes that render the PDFs of a large batch in the background task (one per core).
 SINERGI_CERTIFICATE_RENDER_PROCESSES = env.int("SINERGI_CERTIFICATE_RENDER_PROCESSES", default=1)
+
+# --- Library: e-book lending ---
+SINERGI_LOAN_DAYS = env.int("SINERGI_LOAN_DAYS", default=3)
+SINERGI_MAX_LOANS = env.int("SINERGI_MAX_LOANS", default=3)
+SINERGI_MAX_HOLDS = env.int("SINERGI_MAX_HOLDS", default=5)
+SINERGI_HOLD_RESERVATION_HOURS = env.int("SINERGI_HOLD_RESERVATION_HOURS", default=24)
+# How long a signed link to an e-book file works (it also stops when the loan ends).
+SINERGI_FILE_URL_SECONDS = env.int("SINERGI_FILE_URL_SECONDS", default=300)
+# Full-text search: "auto" (PostgreSQL full text on PostgreSQL, FTS5 on SQLite), or force one.
+SINERGI_LIBRARY_SEARCH = env("SINERGI_LIBRARY_SEARCH", default="auto")
+# OAI-PMH identifiers are oai:<this>:title/<id>.
+SINERGI_OAI_NAMESPACE = env("SINERGI_OAI_NAMESPACE", default="perpustakaan.upi.edu")

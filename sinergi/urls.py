@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from sinergi.api.api import api
 from sinergi.core.views import healthz
+from sinergi.library.urls import opds_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("learning/", include("sinergi.learning.urls")),
     path("certificates/", include("sinergi.certificates.urls")),
     path("visits/", include("sinergi.visits.urls")),
+    path("library/", include("sinergi.library.urls")),
+    *opds_urlpatterns,
     path("insights/", include("sinergi.insights.urls")),
     path("admin/", admin.site.urls),
     path("", include("sinergi.core.urls")),

@@ -6,6 +6,7 @@ import sinergi
 from sinergi.accounts.api import router as accounts_router
 from sinergi.certificates.api import router as certificates_router
 from sinergi.learning.api import router as learning_router
+from sinergi.library.api import router as library_router
 from sinergi.partners.api import router as partners_router
 from sinergi.training.api import router as training_router
 from sinergi.visits.api import router as visits_router
@@ -29,3 +30,4 @@ api.add_router("/", training_router)
 api.add_router("/", learning_router)
 api.add_router("/", certificates_router)
 api.add_router("/", visits_router)
+api.add_router("/", library_router)

@@ -1,0 +1,153 @@
+"""E-book files: check an upload by its bytes, read its metadata and cover, store it privately.
+
+EPUB: a ZIP whose `mimetype` entry says application/epub+zip and whose container names a package
+document (OPF) that parses, with a title (read by ebooklib). PDF: core's validate_upload (it
+parses with pypdf and refuses passwords), then pypdf reads the metadata.
+"""
+
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext_lazy as _
+from ebooklib import epub
+from lxml import etree
+from pypdf import PdfReader
+
+from sinergi.core.services import log_action
+from sinergi.core.uploads import PDF, validate_upload
+
+from .models import BookFile, FileKind, Title
+
+MAX_BOOK_BYTES = 100 * 1024 * 1024
+_OCF = "urn:oasis:names:tc:opendocument:xmlns:container"
+_OPF = "http://www.idpf.org/2007/opf"
+_DC = "http://purl.org/dc/elements/1.1/"
+_EPUB_DAMAGED = _("The file is damaged or not really an EPUB e-book.")
+
+
+@dataclass
+class BookMetadata:
+    kind: str
+    title: str = ""
+    creators: list[str] | None = None
+    language: str = ""
+    pages: int | None = None
+    cover: bytes = b""
+    cover_ext: str = ""
+
+
+def _xml(data: bytes):
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(data, parser=parser)
+
+
+def epub_check(data: bytes) -> BookMetadata:
+    """Return the metadata of a whole EPUB, or raise ValidationError saying what is wrong."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if (
+                "mimetype" not in names
+                or archive.read("mimetype").strip() != b"application/epub+zip"
+            ):
+                raise ValidationError(
+                    _("The EPUB has no mimetype entry saying application/epub+zip."), code="epub"
+                )
+            if archive.testzip() is not None:
+                raise ValidationError(_EPUB_DAMAGED, code="damaged")
+            container = _xml(archive.read("META-INF/container.xml"))
+            rootfile = container.find(f".//{{{_OCF}}}rootfile")
+            opf_path = rootfile.get("full-path") if rootfile is not None else None
+            if not opf_path or opf_path not in names:
+                raise ValidationError(_("The EPUB names no package document."), code="epub")
+            package = _xml(archive.read(opf_path))
+            if etree.QName(package).localname != "package":
+                raise ValidationError(_("The EPUB's package document is not valid."), code="epub")
+            cover, cover_ext = _epub_cover(archive, package, opf_path, names)
+        # The structure is sound; ebooklib reads the package's metadata.
+        book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
+        title = " ".join(value for value, _attrs in book.get_metadata("DC", "title"))
+        if not title.strip():
+            raise ValidationError(_("The EPUB's package document has no title."), code="epub")
+        creators = [value.strip() for value, _attrs in book.get_metadata("DC", "creator")]
+        languages = book.get_metadata("DC", "language")
+        language = languages[0][0].strip() if languages else ""
+    except ValidationError:
+        raise
+    except Exception as error:  # zipfile, lxml and KeyError: all mean a damaged file
+        raise ValidationError(_EPUB_DAMAGED, code="damaged") from error
+    return BookMetadata(
+        kind=FileKind.EPUB,
+        title=title.strip(),
+        creators=creators,
+        language=language,
+        cover=cover,
+        cover_ext=cover_ext,
+    )
+
+
+def _epub_cover(archive, package, opf_path: str, names: set[str]) -> tuple[bytes, str]:
+    items = {i.get("id"): i for i in package.iterfind(f".//{{{_OPF}}}item")}
+    cover = next(
+        (i for i in items.values() if "cover-image" in (i.get("properties") or "").split()), None
+    )
+    if cover is None:
+        meta = package.find(f".//{{{_OPF}}}meta[@name='cover']")
+        cover = items.get(meta.get("content")) if meta is not None else None
+    if cover is None or not (cover.get("media-type") or "").startswith("image/"):
+        return b"", ""
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(opf_path), cover.get("href")))
+    if path not in names:
+        return b"", ""
+    ext = {"image/jpeg": ".jpg", "image/png": ".png"}.get(cover.get("media-type"), "")
+    return (archive.read(path), ext) if ext else (b"", "")
+
+
+def pdf_check(upload) -> BookMetadata:
+    validate_upload(upload, allowed={PDF}, max_bytes=MAX_BOOK_BYTES)
+    reader = PdfReader(upload, strict=False)
+    info = reader.metadata or {}
+    upload.seek(0)
+    return BookMetadata(
+        kind=FileKind.PDF,
+        title=str(info.get("/Title") or ""),
+        creators=[str(info["/Author"])] if info.get("/Author") else [],
+        pages=len(reader.pages),
+    )
+
+
+def book_check(upload) -> BookMetadata:
+    """Check an uploaded e-book by its bytes; return its metadata."""
+    upload.seek(0)
+    head = upload.read(MAX_BOOK_BYTES + 1)
+    upload.seek(0)
+    if len(head) > MAX_BOOK_BYTES:
+        raise ValidationError(_("The file is larger than 100 MB."), code="too_large")
+    if head.startswith(b"PK\x03\x04"):
+        return epub_check(head)
+    if b"%PDF-" in head[:1024]:
+        return pdf_check(upload)
+    raise ValidationError(_("Only EPUB or PDF files are accepted."), code="kind")
+
+
+def book_file_store(*, actor, title: Title, upload) -> BookFile:
+    """Check and store an e-book file for `title` (replacing one of the same format)."""
+    meta = book_check(upload)
+    upload.seek(0)
+    content = upload.read()
+    name = f"{get_random_string(20)}.{meta.kind}"
+    with transaction.atomic():
+        BookFile.objects.filter(title=title, kind=meta.kind).delete()
+        book_file = BookFile(title=title, kind=meta.kind, size=len(content), pages=meta.pages)
+        book_file.file.save(name, ContentFile(content), save=False)
+        book_file.save()
+        if meta.cover and not title.cover:
+            title.cover.save(f"{get_random_string(20)}{meta.cover_ext}", ContentFile(meta.cover))
+        log_action(actor, "library.file.uploaded", title, {"kind": meta.kind})
+    return book_file

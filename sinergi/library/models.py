@@ -1,0 +1,280 @@
+"""The digital library: bibliographic records, e-book files, license pools, loans and holds,
+reading positions, and the e-resources directory.
+
+Availability is never stored: free copies = copies - active loans - live reservations, counted
+under the pool's lock (the same pattern as training seats and visit slots).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Subject(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Title(models.Model):
+    """A bibliographic record (one work in one edition)."""
+
+    title = models.CharField(_("title"), max_length=500)
+    subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    place = models.CharField(_("place of publication"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
+    edition = models.CharField(_("edition"), max_length=100, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=3, blank=True, db_index=True)
+    ddc = models.CharField(_("DDC class"), max_length=30, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    subjects = models.ManyToManyField(Subject, verbose_name=_("subjects"), blank=True)
+    cover = models.FileField(_("cover"), upload_to="library/covers/", blank=True)
+    open_access = models.BooleanField(_("open access"), default=False)
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    # MARC 001 and 003: how a re-import finds a record that has no ISBN.
+    control_number = models.CharField(_("control number (001)"), max_length=64, blank=True)
+    control_source = models.CharField(_("control number source (003)"), max_length=64, blank=True)
+    # Title, contributors, subjects, ISBN and description in one text, kept by the services
+    # for full-text search (FTS5 on SQLite, a tsvector column on PostgreSQL).
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), db_index=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+        indexes = [
+            models.Index(fields=["control_number", "control_source"]),
+            models.Index(fields=["updated_at", "id"], name="library_title_datestamp"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:title_detail", args=[self.pk])
+
+    @property
+    def ddc_set(self) -> str:
+        """Return the OAI set `ddc:N00` of the record's DDC hundred, or ''."""
+        digits = self.ddc[:1]
+        return f"ddc:{digits}00" if digits.isdigit() else ""
+
+
+class ContributorRole(models.TextChoices):
+    AUTHOR = "aut", _("Author")
+    EDITOR = "edt", _("Editor")
+    TRANSLATOR = "trl", _("Translator")
+    ILLUSTRATOR = "ill", _("Illustrator")
+    CONTRIBUTOR = "ctb", _("Contributor")
+
+
+class Contributor(models.Model):
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="contributors")
+    name = models.CharField(_("name"), max_length=255)
+    role = models.CharField(
+        _("role"), max_length=3, choices=ContributorRole.choices, default=ContributorRole.AUTHOR
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class FileKind(models.TextChoices):
+    EPUB = "epub", "EPUB"
+    PDF = "pdf", "PDF"
+
+
+class BookFile(models.Model):
+    """An e-book file of a title, stored privately and streamed only through signed URLs."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("format"), max_length=4, choices=FileKind.choices)
+    file = models.FileField(_("file"), upload_to="library/files/")
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("e-book file")
+        verbose_name_plural = _("e-book files")
+        constraints = [
+            models.UniqueConstraint(fields=["title", "kind"], name="library_one_file_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"
+
+    @property
+    def content_type(self) -> str:
+        return "application/epub+zip" if self.kind == FileKind.EPUB else "application/pdf"
+
+
+class LicensePool(models.Model):
+    """The licensed copies of a title: lent at most `copies` at once (unless open access)."""
+
+    title = models.OneToOneField(Title, on_delete=models.CASCADE, related_name="pool")
+    copies = models.PositiveIntegerField(_("concurrent copies"), default=1)
+    expires_on = models.DateField(_("license expires on"), null=True, blank=True)
+    checkouts_limit = models.PositiveIntegerField(
+        _("checkouts allowed"),
+        null=True,
+        blank=True,
+        help_text=_("Some publishers license a number of checkouts; empty means no limit."),
+    )
+    checkouts_used = models.PositiveIntegerField(_("checkouts used"), default=0)
+    loan_days = models.PositiveSmallIntegerField(
+        _("loan period (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the library's default loan period."),
+    )
+
+    class Meta:
+        verbose_name = _("license pool")
+        verbose_name_plural = _("license pools")
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.copies}"
+
+
+class LoanState(models.TextChoices):
+    ACTIVE = "active", _("On loan")
+    RETURNED = "returned", _("Returned")
+    EXPIRED = "expired", _("Returned automatically")
+
+
+class Loan(models.Model):
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="loans")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_loans"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=LoanState.choices, default=LoanState.ACTIVE
+    )
+    started_at = models.DateTimeField(_("borrowed"))
+    due_at = models.DateTimeField(_("ends"), db_index=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "title"],
+                condition=Q(state="active"),
+                name="library_one_active_loan_per_title",
+            )
+        ]
+        indexes = [models.Index(fields=["title", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.user}"
+
+
+class HoldState(models.TextChoices):
+    WAITING = "waiting", _("In the queue")
+    RESERVED = "reserved", _("Ready to borrow")
+    FULFILLED = "fulfilled", _("Borrowed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Not collected in time")
+
+
+LIVE_HOLD_STATES = (HoldState.WAITING, HoldState.RESERVED)
+
+
+class Hold(models.Model):
+    """A member's place in the queue for a title; reserved for a while when a copy frees."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="holds")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_holds"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=HoldState.choices, default=HoldState.WAITING
+    )
+    created_at = models.DateTimeField(_("queued"))
+    reserved_until = models.DateTimeField(_("reserved until"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "title"],
+                condition=Q(state__in=LIVE_HOLD_STATES),
+                name="library_one_live_hold_per_title",
+            )
+        ]
+        indexes = [models.Index(fields=["title", "state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ⏳ {self.user}"
+
+
+class ReadingPosition(models.Model):
+    """Where a member stopped reading a file (an EPUB CFI or a PDF page number)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    book_file = models.ForeignKey(BookFile, on_delete=models.CASCADE, related_name="+")
+    position = models.CharField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "book_file"], name="library_one_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.position
+
+
+class AccessRoute(models.TextChoices):
+    CAMPUS = "campus", _("Campus network")
+    VPN = "vpn", _("VPN")
+    PERPUSNAS = "perpusnas", _("Perpusnas membership")
+    OPEN = "open", _("Open")
+
+
+class EResource(models.Model):
+    """A database in the e-resources directory (subscribed or free)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    subjects = models.CharField(_("subjects"), max_length=500, blank=True)
+    access_route = models.CharField(
+        _("access route"), max_length=10, choices=AccessRoute.choices, default=AccessRoute.OPEN
+    )
+    instructions = models.TextField(_("how to get in"), blank=True)
+    url = models.URLField(_("link"), max_length=500)
+    is_active = models.BooleanField(_("shown to members"), default=True)
+    clicks = models.PositiveIntegerField(_("click-throughs"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("e-resource")
+        verbose_name_plural = _("e-resources")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,459 @@
+"""Every write of the library: records, files, license pools, loans, holds, e-resources.
+
+A title's copies are guarded like a batch's seats: open a transaction, lock the member's row
+(so their loan limit holds across titles) and then the license pool's row, count the copies in
+use, then write. `LOCK_POOLS` exists only for the negative-control concurrency test.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.emails import email_send
+from sinergi.core.services import log_action
+
+from . import selectors
+from .isbn import isbn_to_13
+from .models import (
+    LIVE_HOLD_STATES,
+    Contributor,
+    EResource,
+    Hold,
+    HoldState,
+    LicensePool,
+    Loan,
+    LoanState,
+    ReadingPosition,
+    Subject,
+    Title,
+)
+
+LOCK_POOLS = True
+
+
+class LendingError(Exception):
+    """A loan or hold cannot be made; `message` is for the person, `code` for machines."""
+
+    def __init__(self, message, code: str, *, hold_available: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.hold_available = hold_available
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+# --- Catalogue -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ContributorData:
+    name: str
+    role: str = "aut"
+
+
+@dataclass
+class TitleData:
+    """The fields of a record, as a form, the API or a MARC record gives them."""
+
+    title: str
+    subtitle: str = ""
+    contributors: list[ContributorData] | None = None
+    publisher: str = ""
+    place: str = ""
+    year: int | None = None
+    edition: str = ""
+    isbn: str = ""
+    language: str = ""
+    subjects: list[str] | None = None
+    ddc: str = ""
+    description: str = ""
+    open_access: bool = False
+    withdrawn: bool = False
+    control_number: str = ""
+    control_source: str = ""
+
+
+SCALAR_FIELDS = (
+    "title",
+    "subtitle",
+    "publisher",
+    "place",
+    "year",
+    "edition",
+    "isbn",
+    "language",
+    "ddc",
+    "description",
+    "open_access",
+    "withdrawn",
+    "control_number",
+    "control_source",
+)
+
+
+def _clean(data: TitleData) -> TitleData:
+    if not data.title.strip():
+        raise ValidationError(_("A record needs a title."), code="title")
+    if data.isbn:
+        data.isbn = isbn_to_13(data.isbn)
+    data.title = data.title.strip()[:500]
+    data.language = (data.language or "").strip().lower()[:3]
+    return data
+
+
+def search_text_build(title: Title) -> str:
+    """Return the text full-text search reads for `title`."""
+    parts = [title.title, title.subtitle, title.publisher, title.isbn]
+    if len(title.isbn) == 13 and title.isbn.startswith("978"):
+        parts.append(title.isbn[3:12])  # the ISBN-10 body, so either form finds it
+    parts += [c.name for c in title.contributors.all()]
+    parts += [s.name for s in title.subjects.all()]
+    parts.append(title.description)
+    return " ".join(p for p in parts if p)
+
+
+def search_index_update(*, titles: list[Title]) -> None:
+    """Bring the search text (and on SQLite the FTS5 rows) of `titles` up to date."""
+    for title in titles:
+        text = search_text_build(title)
+        if text != title.search_text:
+            title.search_text = text
+            Title.objects.filter(pk=title.pk).update(search_text=text)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            ids = [(t.pk,) for t in titles]
+            cursor.executemany("DELETE FROM library_title_fts WHERE rowid = %s", ids)
+            cursor.executemany(
+                "INSERT INTO library_title_fts (rowid, body) VALUES (%s, %s)",
+                [(t.pk, t.search_text) for t in titles],
+            )
+
+
+def _apply(title: Title, data: TitleData) -> None:
+    if data.contributors is not None:
+        title.contributors.all().delete()
+        Contributor.objects.bulk_create(
+            Contributor(title=title, name=c.name[:255], role=c.role, order=i)
+            for i, c in enumerate(data.contributors)
+        )
+    if data.subjects is not None:
+        names = list(dict.fromkeys(s.strip()[:200] for s in data.subjects if s.strip()))
+        existing = {s.name: s for s in Subject.objects.filter(name__in=names)}
+        missing = [Subject(name=n) for n in names if n not in existing]
+        Subject.objects.bulk_create(missing, ignore_conflicts=True)
+        title.subjects.set(Subject.objects.filter(name__in=names))
+
+
+def title_create(*, actor, data: TitleData, copies: int | None = None) -> Title:
+    """Create a record (and a license pool of `copies`, when given)."""
+    data = _clean(data)
+    with transaction.atomic():
+        title = Title.objects.create(
+            **{f: getattr(data, f) for f in SCALAR_FIELDS}, updated_at=_now()
+        )
+        _apply(title, data)
+        if copies is not None:
+            LicensePool.objects.create(title=title, copies=copies)
+        search_index_update(titles=[title])
+        log_action(actor, "library.title.created", title)
+    return title
+
+
+def title_update(*, actor, title: Title, data: TitleData) -> Title:
+    """Change a record; its datestamp moves, so incremental OAI-PMH harvests see the edit."""
+    data = _clean(data)
+    with transaction.atomic():
+        for field in SCALAR_FIELDS:
+            setattr(title, field, getattr(data, field))
+        title.updated_at = _now()
+        title.save(update_fields=[*SCALAR_FIELDS, "updated_at"])
+        _apply(title, data)
+        search_index_update(titles=[title])
+        log_action(actor, "library.title.updated", title)
+    return title
+
+
+def title_withdraw(*, actor, title: Title) -> Title:
+    """Take a record out of the catalogue; OAI-PMH reports it as deleted from now on."""
+    title.withdrawn = True
+    title.updated_at = _now()
+    title.save(update_fields=["withdrawn", "updated_at"])
+    log_action(actor, "library.title.withdrawn", title)
+    return title
+
+
+def pool_set(
+    *,
+    actor,
+    title: Title,
+    copies: int,
+    expires_on=None,
+    checkouts_limit: int | None = None,
+    loan_days: int | None = None,
+) -> LicensePool:
+    """Create or change a title's license pool; copies freed by it go to the queue."""
+    with transaction.atomic():
+        pool, _created = LicensePool.objects.select_for_update().get_or_create(title=title)
+        pool.copies = copies
+        pool.expires_on = expires_on
+        pool.checkouts_limit = checkouts_limit
+        pool.loan_days = loan_days
+        pool.save()
+        title.pool = pool
+        log_action(actor, "library.pool.set", title, {"copies": copies})
+        _pass_on(title, _now())
+    return pool
+
+
+# --- Loans ---------------------------------------------------------------------------------------
+
+
+def _lock(title: Title, user) -> LicensePool | None:
+    """Lock the member's row, then the pool's (always in this order, so no deadlock)."""
+    if not LOCK_POOLS:
+        return LicensePool.objects.filter(title=title).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    return LicensePool.objects.select_for_update().filter(title=title).first()
+
+
+def _loan_days(pool: LicensePool | None) -> int:
+    if pool is not None and pool.loan_days:
+        return pool.loan_days
+    return settings.SINERGI_LOAN_DAYS
+
+
+def loan_create(*, title: Title, user, now: datetime | None = None) -> Loan:
+    """Lend a copy of `title` to `user`, or raise LendingError saying why not.
+
+    Lock → re-check → write: the member's loans and the title's copies are counted again
+    under the locks, so the last copy is never lent twice.
+    """
+    now = now or _now()
+    if title.withdrawn:
+        raise LendingError(_("This title is no longer in the catalogue."), "withdrawn")
+    try:
+        with transaction.atomic():
+            pool = _lock(title, user)
+            title.pool = pool
+            if Loan.objects.filter(user=user, title=title, state=LoanState.ACTIVE).exists():
+                raise LendingError(_("You already have this title on loan."), "already_on_loan")
+            if (
+                Loan.objects.filter(user=user, state=LoanState.ACTIVE).count()
+                >= settings.SINERGI_MAX_LOANS
+            ):
+                raise LendingError(
+                    _("You may have %(n)s e-books on loan at once; return one first.")
+                    % {"n": settings.SINERGI_MAX_LOANS},
+                    "loan_limit_reached",
+                )
+            hold = (
+                Hold.objects.filter(user=user, title=title, state__in=LIVE_HOLD_STATES)
+                .select_for_update()
+                .first()
+            )
+            if not title.open_access:
+                if pool is None:
+                    raise LendingError(
+                        _("The library has no license to lend this title."), "no_license"
+                    )
+                if not selectors.pool_usable(pool, today=timezone.localdate(now)):
+                    raise LendingError(
+                        _("The library's license for this title has ended."), "license_ended"
+                    )
+                availability = selectors.title_availability(title=title)
+                mine = hold is not None and hold.state == HoldState.RESERVED
+                if not mine and availability.available <= 0:
+                    raise LendingError(
+                        _("All copies are on loan. You can join the queue."),
+                        "no_copy_available",
+                        hold_available=hold is None,
+                    )
+            loan = Loan.objects.create(
+                title=title,
+                user=user,
+                started_at=now,
+                due_at=now + timedelta(days=_loan_days(pool)),
+            )
+            if pool is not None and not title.open_access:
+                LicensePool.objects.filter(pk=pool.pk).update(
+                    checkouts_used=F("checkouts_used") + 1
+                )
+            if hold is not None:
+                hold.state = HoldState.FULFILLED
+                hold.closed_at = now
+                hold.save(update_fields=["state", "closed_at"])
+            log_action(user, "library.loan.created", loan, {"title": title.pk})
+    except IntegrityError:
+        raise LendingError(_("You already have this title on loan."), "already_on_loan") from None
+    return loan
+
+
+def loan_return(*, loan: Loan, actor, now: datetime | None = None, expired: bool = False) -> Loan:
+    """End a loan (early, or at its end with `expired`); the copy goes to the queue."""
+    now = now or _now()
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().select_related("title").get(pk=loan.pk)
+        if loan.state != LoanState.ACTIVE:
+            raise LendingError(_("This loan has already ended."), "not_active")
+        title = loan.title
+        pool = LicensePool.objects.select_for_update().filter(title=title).first()
+        title.pool = pool
+        loan.state = LoanState.EXPIRED if expired else LoanState.RETURNED
+        loan.returned_at = now
+        loan.save(update_fields=["state", "returned_at"])
+        log_action(actor, "library.loan.expired" if expired else "library.loan.returned", loan)
+        _pass_on(title, now)
+    return loan
+
+
+def _pass_on(title: Title, now: datetime) -> None:
+    """Reserve each free copy for the first in the queue and tell them (under the pool lock)."""
+    if title.open_access:
+        return
+    availability = selectors.title_availability(title=title)
+    free = availability.available
+    if free <= 0:
+        return
+    until = now + timedelta(hours=settings.SINERGI_HOLD_RESERVATION_HOURS)
+    for hold in (
+        Hold.objects.filter(title=title, state=HoldState.WAITING)
+        .select_related("user")
+        .order_by("created_at", "id")[:free]
+    ):
+        hold.state = HoldState.RESERVED
+        hold.reserved_until = until
+        hold.save(update_fields=["state", "reserved_until"])
+        log_action(None, "library.hold.reserved", hold, {"until": until.isoformat()})
+        email_send(
+            to=[hold.user.email],
+            template="library/email/hold_ready",
+            context={"user": hold.user, "hold": hold, "title": title},
+            language=hold.user.language,
+        )
+
+
+def loans_expire(*, now: datetime | None = None) -> int:
+    """Return every loan past its end (each in its own transaction); return how many."""
+    now = now or _now()
+    count = 0
+    for loan in Loan.objects.filter(state=LoanState.ACTIVE, due_at__lte=now).only("pk"):
+        try:
+            loan_return(loan=loan, actor=None, now=now, expired=True)
+        except LendingError:
+            continue  # returned meanwhile
+        count += 1
+    return count
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Pass on reservations nobody collected in time; return how many expired."""
+    now = now or _now()
+    count = 0
+    for hold in Hold.objects.filter(state=HoldState.RESERVED, reserved_until__lte=now).only("pk"):
+        with transaction.atomic():
+            hold = Hold.objects.select_for_update().select_related("title").get(pk=hold.pk)
+            if hold.state != HoldState.RESERVED:
+                continue
+            title = hold.title
+            title.pool = LicensePool.objects.select_for_update().filter(title=title).first()
+            hold.state = HoldState.EXPIRED
+            hold.closed_at = now
+            hold.save(update_fields=["state", "closed_at"])
+            log_action(None, "library.hold.expired", hold)
+            _pass_on(title, now)
+            count += 1
+    return count
+
+
+# --- Holds ---------------------------------------------------------------------------------------
+
+
+def hold_create(*, title: Title, user, now: datetime | None = None) -> Hold:
+    """Put `user` in the queue for `title`, or raise LendingError."""
+    now = now or _now()
+    try:
+        with transaction.atomic():
+            pool = _lock(title, user)
+            title.pool = pool
+            if title.open_access:
+                raise LendingError(
+                    _("Open-access titles need no queue: read it now."), "open_access"
+                )
+            if pool is None:
+                raise LendingError(
+                    _("The library has no license to lend this title."), "no_license"
+                )
+            if Loan.objects.filter(user=user, title=title, state=LoanState.ACTIVE).exists():
+                raise LendingError(_("You already have this title on loan."), "already_on_loan")
+            if Hold.objects.filter(user=user, title=title, state__in=LIVE_HOLD_STATES).exists():
+                raise LendingError(
+                    _("You are already in the queue for this title."), "already_on_hold"
+                )
+            if (
+                Hold.objects.filter(user=user, state__in=LIVE_HOLD_STATES).count()
+                >= settings.SINERGI_MAX_HOLDS
+            ):
+                raise LendingError(
+                    _("You may queue for %(n)s titles at once.")
+                    % {"n": settings.SINERGI_MAX_HOLDS},
+                    "hold_limit_reached",
+                )
+            if selectors.title_availability(title=title).available > 0:
+                raise LendingError(_("A copy is free: borrow it now."), "copy_available")
+            hold = Hold.objects.create(title=title, user=user, created_at=now)
+            log_action(user, "library.hold.created", hold)
+    except IntegrityError:
+        raise LendingError(
+            _("You are already in the queue for this title."), "already_on_hold"
+        ) from None
+    return hold
+
+
+def hold_cancel(*, hold: Hold, actor, now: datetime | None = None) -> Hold:
+    """Leave the queue (or give up a reservation, which passes on)."""
+    now = now or _now()
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().select_related("title").get(pk=hold.pk)
+        if hold.state not in LIVE_HOLD_STATES:
+            raise LendingError(_("This hold has already ended."), "not_active")
+        title = hold.title
+        title.pool = LicensePool.objects.select_for_update().filter(title=title).first()
+        hold.state = HoldState.CANCELLED
+        hold.closed_at = now
+        hold.save(update_fields=["state", "closed_at"])
+        log_action(actor, "library.hold.cancelled", hold)
+        _pass_on(title, now)
+    return hold
+
+
+# --- Reading positions and e-resources -----------------------------------------------------------
+
+
+def reading_position_save(*, user, book_file, position: str) -> ReadingPosition:
+    """Remember where `user` is in `book_file`."""
+    row, _created = ReadingPosition.objects.update_or_create(
+        user=user, book_file=book_file, defaults={"position": position[:500]}
+    )
+    return row
+
+
+def eresource_click(*, resource: EResource) -> None:
+    """Count one click-through (one UPDATE, safe under concurrency)."""
+    EResource.objects.filter(pk=resource.pk).update(clicks=F("clicks") + 1)
+
+
+def eresource_save(*, actor, form) -> EResource:
+    """Save the e-resource edited in `form` (a validated EResourceForm)."""
+    resource = form.save()
+    log_action(actor, "library.eresource.saved", resource)
+    return resource
