@@ -1,6 +1,7 @@
 """Assignments: submitting text and files, resubmitting until graded, the late policies, grading
 by score and by rubric, completion recomputed on grading, and who may see and grade what."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ from sinergi.learning.models import (
     Submission,
 )
 from sinergi.learning.services import assignments as services
+from tests.i18n import indonesian
 
 from ..factories import UserFactory
 from .factories import (
@@ -68,7 +70,7 @@ def test_submit_text_and_resubmit_until_graded(assignment, participant, speaker)
     )
     assert second.pk == first.pk and Submission.objects.get().text == "Rencana B"
     services.submission_grade(submission=second, actor=speaker, score=Decimal(80), feedback="Baik")
-    with pytest.raises(ValidationError, match="graded"):
+    with pytest.raises(ValidationError, match=re.escape(indonesian("Your work has been graded."))):
         services.submission_submit(
             assignment=assignment, registration=participant, text="Rencana C"
         )
@@ -96,7 +98,7 @@ def test_late_policies(assignment, participant, speaker):
     assignment.due_at = timezone.now() - timedelta(hours=1)
     assignment.late_policy = "refuse"
     assignment.save()
-    with pytest.raises(ValidationError, match="due date"):
+    with pytest.raises(ValidationError, match=re.escape(indonesian("The due date has passed."))):
         services.submission_submit(assignment=assignment, registration=participant, text="Telat")
     assignment.late_policy = "accept"
     assignment.save()

@@ -17,6 +17,7 @@ from sinergi.learning.models import Attendance, ItemCompletion, Session
 from sinergi.learning.selectors.attendance import attendance_matrix
 from sinergi.learning.selectors.progress import attendance_percent
 from sinergi.learning.services import attendance as services
+from tests.i18n import indonesian
 
 from ..factories import UserFactory
 from .factories import ItemFactory, ModuleFactory, ParticipantFactory, SessionFactory
@@ -123,9 +124,14 @@ def test_checkin_after_fifteen_minutes_is_late(session, participant):
 
 
 def test_checkin_window(session, participant):
-    with pytest.raises(ValidationError, match="not opened"):
+    with pytest.raises(
+        ValidationError,
+        match=re.escape(indonesian("Check-in for this session has not opened yet.")),
+    ):
         checkin(session, participant, now=session.starts_at - timedelta(minutes=16))
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(
+        ValidationError, match=re.escape(indonesian("Check-in for this session has closed."))
+    ):
         checkin(session, participant, now=session.ends_at + timedelta(seconds=1))
     assert checkin(session, participant, now=session.starts_at - timedelta(minutes=14))
     unscheduled = SessionFactory(batch=session.batch, starts_at=None, ends_at=None)
@@ -159,7 +165,10 @@ def test_qr_token_rotates_and_expires(session, participant, settings):
 
 def test_checkin_with_qr_token(session, participant):
     now = timezone.now()
-    with pytest.raises(ValidationError, match="expired"):
+    with pytest.raises(
+        ValidationError,
+        match=re.escape(indonesian("This QR code has expired. Scan the code on the screen again.")),
+    ):
         checkin(
             session,
             participant,

@@ -33,6 +33,7 @@ from sinergi.learning.services.questions import (
     question_delete,
     questions_import,
 )
+from tests.i18n import indonesian
 
 from .factories import ItemFactory, ParticipantFactory, QuestionBankFactory
 
@@ -285,7 +286,10 @@ def test_import_command_exit_status_and_stderr(tmp_path):
     )  # fmt: skip
     assert done.returncode != 0
     assert done.stdout == ""
-    assert "Line 5" in done.stderr and "not well-formed" in done.stderr
+    # Shown in the default language: "Line 5: The file is not well-formed XML (column …".
+    line = indonesian("Line %(line)s: %(problem)s") % {"line": 5, "problem": ""}
+    problem = indonesian("The file is not well-formed XML (column %(column)s): %(problem)s")
+    assert line + problem.split("%(column)s")[0] in done.stderr
 
 
 @pytest.mark.django_db
