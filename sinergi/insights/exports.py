@@ -5,6 +5,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
@@ -16,6 +17,9 @@ from sinergi.training.pdf import BASE, BOLD, RIGHT, RIGHT_BOLD, SHADE, SMALL, TI
 
 from .selectors.dashboard import Dashboard
 from .selectors.finance import BatchFinance, HonorariumLine, masked
+
+NUMBER = ParagraphStyle("number", parent=RIGHT, fontSize=8.5, leading=11)
+NUMBER_BOLD = ParagraphStyle("number_bold", parent=RIGHT_BOLD, fontSize=8.5, leading=11)
 
 
 def _session_day(line: HonorariumLine):
@@ -133,11 +137,11 @@ def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, a
             [
                 Paragraph(training_pdf.indonesian_date(day) if day else "-", SMALL),
                 Paragraph(escape(f"{line.session.batch.code} · {line.session.title}"), BASE),
-                Paragraph(str(line.session.jp), RIGHT),
-                Paragraph(format_rupiah(line.rate), RIGHT),
-                Paragraph(format_rupiah(line.gross), RIGHT),
-                Paragraph(f"{format_rupiah(line.tax)} ({line.tax_percent:g}%)", RIGHT),
-                Paragraph(format_rupiah(line.net), RIGHT),
+                Paragraph(str(line.session.jp), NUMBER),
+                Paragraph(format_rupiah(line.rate), NUMBER),
+                Paragraph(format_rupiah(line.gross), NUMBER),
+                Paragraph(f"{format_rupiah(line.tax)} ({line.tax_percent:g}%)", NUMBER),
+                Paragraph(format_rupiah(line.net), NUMBER),
             ]
         )
     gross = sum(line.gross for line in lines)
@@ -146,14 +150,14 @@ def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, a
         [
             "",
             Paragraph("Jumlah", BOLD),
-            Paragraph(str(sum(line.session.jp for line in lines)), RIGHT_BOLD),
+            Paragraph(str(sum(line.session.jp for line in lines)), NUMBER_BOLD),
             "",
-            Paragraph(format_rupiah(gross), RIGHT_BOLD),
-            Paragraph(format_rupiah(tax), RIGHT_BOLD),
-            Paragraph(format_rupiah(gross - tax), RIGHT_BOLD),
+            Paragraph(format_rupiah(gross), NUMBER_BOLD),
+            Paragraph(format_rupiah(tax), NUMBER_BOLD),
+            Paragraph(format_rupiah(gross - tax), NUMBER_BOLD),
         ]
     )
-    widths = [24 * mm, WIDTH - 24 * mm - 10 * mm - 4 * 22 * mm, 10 * mm] + [22 * mm] * 4
+    widths = [22 * mm, WIDTH - 22 * mm - 9 * mm - 4 * 25 * mm, 9 * mm] + [25 * mm] * 4
     sessions = Table(data, colWidths=widths, repeatRows=1)
     sessions.setStyle(
         TableStyle(
