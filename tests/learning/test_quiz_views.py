@@ -336,3 +336,23 @@ def test_a_long_quiz_pages_and_the_buttons_move_between_pages(
     assert 'id="q5"' in second and 'id="q1"' not in second
     last = participant_client.get(f"{url}?page=99").content.decode()
     assert 'id="q9"' in last and 'value="finish"' in last
+
+
+def test_a_link_to_start_shows_the_intro_and_starts_nothing(participant_client, quiz):
+    batch_id = quiz.item.module.batch_id
+    response = participant_client.get(reverse("learning:quiz_start", args=[batch_id, quiz.item_id]))
+    assert response["Location"] == reverse("learning:quiz_detail", args=[batch_id, quiz.item_id])
+    assert not Attempt.objects.filter(quiz=quiz).exists()
+
+
+def test_a_cancelled_participant_can_no_longer_save(participant_client, participant, quiz):
+    attempt = start(participant_client, quiz)
+    participant.state = "cancelled"
+    participant.save()
+    row = row_of(attempt, "shortanswer")
+    response = participant_client.post(
+        reverse("learning:attempt_answer", args=[attempt.pk, row.position]),
+        {f"q{row.position}-kind": "text", f"q{row.position}-text": "Perpusnas"},
+        **HTMX,
+    )
+    assert response.status_code == 404

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.services import log_action
-from sinergi.training.models import Registration
+from sinergi.training.models import Registration, RegistrationState
 
 from .. import grading
 from ..models import (
@@ -356,6 +356,7 @@ def attempt_answer_save(
             attempt_id=attempt_id,
             position=position,
             attempt__registration__user=user,
+            attempt__registration__state=RegistrationState.CONFIRMED,
         )
     )
     response = grading.response_clean(slot.question, _answer_stubs(slot), raw)

@@ -177,8 +177,11 @@ def quiz_detail(request, batch_id: int, item_id: int):
 
 
 @login_required
-@require_POST
 def quiz_start(request, batch_id: int, item_id: int):
+    """Start (or continue) the participant's attempt. A GET, e.g. a link to the quiz, shows the
+    intro instead: nothing starts the clock without the participant pressing the button."""
+    if request.method != "POST":
+        return redirect("learning:quiz_detail", batch_id, item_id)
     access = classroom_get_for_participant(user=request.user, batch_id=batch_id)
     item, quiz = _quiz_of(access.batch, item_id)
     try:
