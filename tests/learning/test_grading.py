@@ -4,6 +4,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,13 @@ from sinergi.learning.grading import (
     response_clean,
     shortanswer_matches,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (the msgids); the site's default is Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 def question(qtype, *, single=True, case_sensitive=False):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from sinergi.learning.models import Attempt, AttemptQuestion
@@ -18,6 +19,13 @@ from .factories import ParticipantFactory, SessionFactory, UserFactory
 from .quiz_data import bank_with_every_type, make_quiz
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (the msgids); the site's default is Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 def finished(quiz, registration, score, number=1):

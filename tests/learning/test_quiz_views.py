@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sinergi.learning.models import Attempt, AttemptState, Quiz
 
@@ -15,6 +15,13 @@ from .quiz_data import bank_with_every_type, make_quiz, quiz_item
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (the msgids); the site's default is Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
