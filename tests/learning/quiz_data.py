@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.utils import timezone
+import pytest
+from django.utils import timezone, translation
 
 from sinergi.learning.models import Answer, Question, QuestionBank, QuestionCategory
 from sinergi.learning.services.quizzes import SlotSpec, quiz_configure
@@ -118,3 +119,11 @@ def answer_everything_right(attempt, user):
 
 def soon(minutes=0, **kwargs):
     return timezone.now() + timezone.timedelta(minutes=minutes, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Match messages in English (the msgids); the site's default language is Indonesian.
+    Test modules take it with `_english = english_messages`."""
+    with translation.override("en"):
+        yield

@@ -4,7 +4,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,12 +16,9 @@ from sinergi.learning.grading import (
     shortanswer_matches,
 )
 
+from .quiz_data import english_messages
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in English (the msgids); the site's default is Indonesian."""
-    with translation.override("en"):
-        yield
+_english = english_messages  # autouse: messages are matched in English
 
 
 def question(qtype, *, single=True, case_sensitive=False):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from sinergi.learning.models import Attempt, AttemptQuestion
@@ -16,16 +15,11 @@ from sinergi.learning.selectors.quizzes import (
 )
 
 from .factories import ParticipantFactory, SessionFactory, UserFactory
-from .quiz_data import bank_with_every_type, make_quiz
+from .quiz_data import bank_with_every_type, english_messages, make_quiz
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in English (the msgids); the site's default is Indonesian."""
-    with translation.override("en"):
-        yield
+_english = english_messages  # autouse: messages are matched in English
 
 
 def finished(quiz, registration, score, number=1):

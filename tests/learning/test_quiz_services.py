@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from sinergi.core.scheduling import registered_jobs
 from sinergi.learning.grading import ResponseError
@@ -30,16 +30,17 @@ from sinergi.learning.services.quizzes import (
 )
 
 from .factories import ItemFactory, ParticipantFactory, UserFactory
-from .quiz_data import answer_everything_right, bank_with_every_type, make_quiz, quiz_item
+from .quiz_data import (
+    answer_everything_right,
+    bank_with_every_type,
+    english_messages,
+    make_quiz,
+    quiz_item,
+)
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in English (the msgids); the site's default is Indonesian."""
-    with translation.override("en"):
-        yield
+_english = english_messages  # autouse: messages are matched in English
 
 
 @pytest.fixture

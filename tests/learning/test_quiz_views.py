@@ -6,22 +6,17 @@ from datetime import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from sinergi.learning.models import Attempt, AttemptState, Quiz
 
 from .factories import ParticipantFactory, SessionFactory, UserFactory
-from .quiz_data import bank_with_every_type, make_quiz, quiz_item
+from .quiz_data import bank_with_every_type, english_messages, make_quiz, quiz_item
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in English (the msgids); the site's default is Indonesian."""
-    with translation.override("en"):
-        yield
+_english = english_messages  # autouse: messages are matched in English
 
 
 @pytest.fixture
