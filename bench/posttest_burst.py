@@ -68,14 +68,12 @@ def _bank(run: str, questions: int):
 def setup(people: int, questions: int, people_path: str) -> dict:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
 
-    from sinergi.accounts.models import Role, User
+    from bench.registration_burst import participants_create
     from sinergi.learning.models import Item, ItemKind, Module
     from sinergi.learning.services.quizzes import SlotSpec, quiz_configure
     from sinergi.training import services
@@ -118,22 +116,7 @@ def setup(people: int, questions: int, people_path: str) -> dict:
             shuffle_answers=True,
             pass_mark=70,
         )
-        # make_password(None) is an unusable password: these people never log in on a page.
-        users = User.objects.bulk_create(
-            User(
-                email=f"posttest-{run}-{n:05d}@bench.example.org",
-                full_name=f"Peserta Bench {n}",
-                institution_name=f"Perpustakaan Bench {n % 50}",
-                language="id",
-                email_verified_at=now,
-                password=make_password(None),
-            )
-            for n in range(people)
-        )
-        participant = Group.objects.get(name=Role.PARTICIPANT)
-        User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=user.pk, group_id=participant.pk) for user in users
-        )
+        users = participants_create(people=people, run=f"pt-{run}", now=now)
         Registration.objects.bulk_create(
             Registration(
                 batch=batch,

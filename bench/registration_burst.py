@@ -28,16 +28,15 @@ def setup_django() -> None:
     django.setup()
 
 
-def people_with_tokens(*, people: int, run: str, now) -> list[str]:
-    """Create `people` participants with one API token each, in bulk; return the raw tokens.
+def participants_create(*, people: int, run: str, now) -> list:
+    """Create `people` users with the participant role, in bulk; return them.
 
-    Shared by the burst scenarios (bench/visit_burst.py too). Call it inside a transaction.
+    Shared by the burst scenarios (bench/posttest_burst.py too). Call it inside a transaction.
     """
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from sinergi.accounts.models import ApiToken, Role, User
-    from sinergi.accounts.selectors import token_digest
+    from sinergi.accounts.models import Role, User
 
     # make_password(None) is an unusable password: these people never log in on a page.
     users = User.objects.bulk_create(
@@ -55,6 +54,18 @@ def people_with_tokens(*, people: int, run: str, now) -> list[str]:
     User.groups.through.objects.bulk_create(
         User.groups.through(user_id=user.pk, group_id=participant.pk) for user in users
     )
+    return users
+
+
+def people_with_tokens(*, people: int, run: str, now) -> list[str]:
+    """Create `people` participants with one API token each, in bulk; return the raw tokens.
+
+    Shared by the burst scenarios (bench/visit_burst.py too). Call it inside a transaction.
+    """
+    from sinergi.accounts.models import ApiToken
+    from sinergi.accounts.selectors import token_digest
+
+    users = participants_create(people=people, run=run, now=now)
     raws = []
     tokens = []
     for user in users:
