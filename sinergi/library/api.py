@@ -71,7 +71,7 @@ class TitleOut(Schema):
 class TitleDetailOut(TitleOut):
     copies: int
     available: int
-    holds: int
+    holds: int = Field(alias="holds_count")
 
 
 class TitleIn(Schema):
@@ -146,14 +146,12 @@ def _title(request, title_id: int):
         raise Http404 from None
 
 
-def _detail(title) -> dict:
+def _detail(title):
     availability = selectors.title_availability(title=title)
-    return {
-        **TitleOut.from_orm(title).dict(),
-        "copies": availability.copies,
-        "available": availability.available,
-        "holds": availability.holds,
-    }
+    title.copies = availability.copies
+    title.available = availability.available
+    title.holds_count = availability.holds
+    return title
 
 
 @router.get("/titles", response=list[TitleOut], summary="Search the e-book catalogue")

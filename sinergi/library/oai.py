@@ -144,8 +144,8 @@ def endpoint(request):
     try:
         VERBS[verb](request, root, args)
     except OaiError as error:
-        for child in list(root)[2:]:
-            root.remove(child)
+        # The protocol echoes the arguments only when they were valid (not on badArgument).
+        root = _envelope(request, echoed, echo=error.code != "badArgument")
         _error(root, error.code, error.message)
     return _respond(root)
 

@@ -3,9 +3,10 @@ from django.utils import timezone
 
 from sinergi.library.models import LicensePool, Title
 
+from ..factories import PASSWORD as PASSWORD_FOR_TESTS
 from ..factories import UserFactory
 
-__all__ = ["LicensePoolFactory", "TitleFactory", "UserFactory"]
+__all__ = ["PASSWORD_FOR_TESTS", "LicensePoolFactory", "TitleFactory", "UserFactory"]
 
 
 class TitleFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,105 @@
+"""Many members borrow the last copies of a title at once: loans never exceed the copies.
+
+Real threads with their own PostgreSQL connections start together on a barrier and call the
+service. With the locks exactly the free copies are lent; the negative control turns the locks
+off and must over-lend, which proves the test can see the race it guards against.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from sinergi.library import services
+from sinergi.library.models import Loan, LoanState
+
+from .factories import LicensePoolFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
+    ),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+COPIES = 5
+PEOPLE = 40
+
+
+def borrow_all_at_once(title, users) -> tuple[list[str], list[BaseException]]:
+    barrier = threading.Barrier(len(users))
+    refusals: list[str] = []
+    errors: list[BaseException] = []
+
+    def borrow(user):
+        try:
+            barrier.wait(timeout=30)
+            services.loan_create(title=title, user=user)
+        except services.LendingError as refusal:
+            refusals.append(refusal.code)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=borrow, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a loan hung"
+    return refusals, errors
+
+
+def test_parallel_loans_never_exceed_the_copies():
+    pool = LicensePoolFactory(copies=COPIES)
+    services.loan_create(title=pool.title, user=UserFactory())  # one copy already out
+    users = UserFactory.create_batch(PEOPLE)
+
+    refusals, errors = borrow_all_at_once(pool.title, users)
+
+    assert errors == []
+    assert Loan.objects.filter(title=pool.title, state=LoanState.ACTIVE).count() == COPIES
+    assert refusals == ["no_copy_available"] * (PEOPLE - COPIES + 1)
+
+
+def test_one_member_borrowing_many_titles_at_once_keeps_the_loan_limit(settings):
+    settings.SINERGI_MAX_LOANS = 3
+    user = UserFactory()
+    titles = [LicensePoolFactory(copies=5).title for _i in range(12)]
+    barrier = threading.Barrier(len(titles))
+    errors: list[BaseException] = []
+
+    def borrow(title):
+        try:
+            barrier.wait(timeout=30)
+            services.loan_create(title=title, user=user)
+        except services.LendingError:
+            pass
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=borrow, args=(t,)) for t in titles]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert Loan.objects.filter(user=user, state=LoanState.ACTIVE).count() == 3
+
+
+def test_negative_control_without_the_locks_over_lends(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_POOLS", False)
+    pool = LicensePoolFactory(copies=COPIES)
+    services.loan_create(title=pool.title, user=UserFactory())
+    users = UserFactory.create_batch(PEOPLE)
+
+    _refusals, errors = borrow_all_at_once(pool.title, users)
+
+    assert errors == []
+    lent = Loan.objects.filter(title=pool.title, state=LoanState.ACTIVE).count()
+    assert lent > COPIES, "no race without the lock: the test proves nothing"
