@@ -240,6 +240,25 @@ class VisitBurstUser(BenchUser):
         VISIT_BURST.answer(self)
 
 
+class HeadDashboardUser(BenchUser):
+    """The head of library opens the dashboard of a year with 100 batches and 10,000
+    registrations (bench/insights_year.py), signed in with a session made in bulk."""
+
+    def on_start(self) -> None:
+        session = Path(os.environ["BENCH_DASHBOARD_SESSION"]).read_text().split()[0]
+        self.headers = {"Cookie": f"sessionid={session}"}
+        self.path = f"/insights/?year={os.environ['BENCH_DASHBOARD_YEAR']}"
+
+    @task
+    def dashboard(self) -> None:
+        self.get_checked(
+            self.path,
+            name="GET /insights/?year (100 batches, 10,000 registrations)",
+            expect=b'data-figure="profit"',
+            headers=self.headers,
+        )
+
+
 # --- Post-test burst ----------------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ SCENARIOS = {
     "posttest-burst": "PostTestBurstUser",
     "visit-burst": "VisitBurstUser",
     "agreements": "AgreementsUser",
+    "head-dashboard": "HeadDashboardUser",
 }
 DEFAULT_SCENARIOS = ["ceiling", "foundation"]
 # Issue 3's proof: this many people register at once for a batch with this many seats.
@@ -70,6 +71,12 @@ POSTTEST_MIN_CAP_S = 240
 VISIT = "visit-burst"
 VISIT_PEOPLE = 1000
 VISIT_CAPACITY = 100
+# Issue 9's proof: the head's dashboard of a year with this many batches and registrations
+# (bench/insights_year.py).
+DASHBOARD = "head-dashboard"
+DASHBOARD_YEAR = 2031
+DASHBOARD_BATCHES = 100
+DASHBOARD_REGISTRATIONS = 10_000
 # Scenarios that need PostgreSQL (a scratch database without DATABASE_URL).
 POSTGRES_SCENARIOS = (BURST, POSTTEST, VISIT)
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -322,6 +329,25 @@ def prepare_visit(env: dict[str, str], tmp: Path) -> dict:
     return {**data, "tokens": str(tokens)}
 
 
+def prepare_dashboard(env: dict[str, str], tmp: Path) -> dict:
+    """Create a year of batches and registrations in bulk, and a signed-in head of library."""
+    step(
+        f"{DASHBOARD}: {DASHBOARD_BATCHES} batches, {DASHBOARD_REGISTRATIONS} registrations "
+        f"in {DASHBOARD_YEAR}"
+    )
+    session_file = tmp / "dashboard-session.txt"
+    _code, data = burst_command(
+        env,
+        "setup",
+        f"--year={DASHBOARD_YEAR}",
+        f"--batches={DASHBOARD_BATCHES}",
+        f"--registrations={DASHBOARD_REGISTRATIONS}",
+        f"--session-file={session_file}",
+        module="bench.insights_year",
+    )
+    return {**data, "session_file": str(session_file)}
+
+
 def start_server(env: dict[str, str], tmp: Path, port: int, workers: int) -> subprocess.Popen:
     log = (tmp / "gunicorn.log").open("w")
     command = [
@@ -538,6 +564,10 @@ def run_scenario(
     if visit:
         locust_env["BENCH_BURST_TOKENS"] = visit["tokens"]
         locust_env["BENCH_BURST_SLOT"] = str(visit["slot_id"])
+    if name == DASHBOARD:
+        dashboard = prepare_dashboard(env, tmp)
+        locust_env["BENCH_DASHBOARD_SESSION"] = dashboard["session_file"]
+        locust_env["BENCH_DASHBOARD_YEAR"] = str(dashboard["year"])
     if name == "agreements":
         # The demo's cooperation officer (sees every agreement) and Perpusnas's partner officer.
         for variable, email in (

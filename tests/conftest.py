@@ -73,6 +73,7 @@ REFERENCE_DATA = [
     ("sinergi.accounts.migrations.0003_roles", "create_roles"),
     ("sinergi.core.migrations.0002_reference_data", "load"),
     ("sinergi.partners.migrations.0002_reference_data", "load"),
+    ("sinergi.training.migrations.0004_honorarium_defaults", "load"),
 ]
 
 

@@ -179,8 +179,8 @@ def test_budget_list_query_count_does_not_grow(client, django_assert_num_queries
         client.get(url)
 
 
-QUERIES = 23
-BUDGET_QUERIES = 11
+QUERIES = 24
+BUDGET_QUERIES = 12
 
 
 def test_invitation_by_email_accept_and_decline(client):
