@@ -4,7 +4,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -210,37 +221,41 @@ def _fts5_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words[:12])
 
 
-def _matching(text: str, titles: QuerySet[Title]) -> tuple[QuerySet[Title], bool]:
-    """Filter `titles` to those matching `text`; return them and whether they carry a rank."""
+def _matching(text: str, titles: QuerySet[Title]) -> tuple[QuerySet[Title], RawSQL | None]:
+    """Filter `titles` to those matching `text`; return them and a rank to order the page by.
+
+    The filter is a plain `id IN (subquery)`, so it survives being nested in the facet counts.
+    """
     backend = search_backend()
     if backend == "postgres":
-        titles = titles.extra(
-            select={"rank": "ts_rank(search_vector, websearch_to_tsquery('simple', %s))"},
-            select_params=[text],
-            where=["search_vector @@ websearch_to_tsquery('simple', %s)"],
-            params=[text],
+        ids = RawSQL(
+            "SELECT id FROM library_title "
+            "WHERE search_vector @@ websearch_to_tsquery('simple', %s)",
+            [text],
         )
-        return titles, True
+        rank = RawSQL(
+            "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
+            [text],
+            output_field=FloatField(),
+        )
+        return titles.filter(pk__in=ids), rank
     if backend == "fts5":
         query = _fts5_query(text)
         if not query:
-            return titles.none(), False
-        titles = titles.extra(
-            select={
-                "rank": "(SELECT -bm25(library_title_fts) FROM library_title_fts "
-                "WHERE library_title_fts MATCH %s AND rowid = library_title.id)"
-            },
-            select_params=[query],
-            where=[
-                "library_title.id IN (SELECT rowid FROM library_title_fts "
-                "WHERE library_title_fts MATCH %s)"
-            ],
-            params=[query],
+            return titles.none(), None
+        ids = RawSQL(
+            "SELECT rowid FROM library_title_fts WHERE library_title_fts MATCH %s", [query]
         )
-        return titles, True
+        rank = RawSQL(
+            "(SELECT -bm25(library_title_fts) FROM library_title_fts "
+            "WHERE library_title_fts MATCH %s AND rowid = library_title.id)",
+            [query],
+            output_field=FloatField(),
+        )
+        return titles.filter(pk__in=ids), rank
     for word in text.split():
         titles = titles.filter(search_text__icontains=word)
-    return titles, False
+    return titles, None
 
 
 @dataclass
@@ -299,15 +314,18 @@ def catalogue_search(
     """Search the catalogue: full text, then the chosen facets; ranked, with facet counts."""
     filters = filters or {}
     titles = titles_visible(user=user)
-    ranked = False
+    rank = None
     if text.strip():
-        titles, ranked = _matching(text.strip(), titles)
+        titles, rank = _matching(text.strip(), titles)
     titles = _filtered(titles, filters)
     facets: dict[str, list[tuple[str, int]]] = {}
     if with_facets:
         facets = _facets(titles)
-    ordering = ["-rank", "id"] if ranked else ["-updated_at", "-id"]
-    titles = titles.order_by(*ordering).select_related("pool")
+    if rank is not None:
+        titles = titles.annotate(rank=rank).order_by("-rank", "id")
+    else:
+        titles = titles.order_by("-updated_at", "-id")
+    titles = titles.select_related("pool")
     titles = titles.prefetch_related(
         Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
         "files",

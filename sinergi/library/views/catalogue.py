@@ -27,8 +27,9 @@ def catalogue(request):
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     result = selectors.catalogue_search(user=request.user, text=text, filters=form.filters())
-    page = Paginator(result.titles, PAGE_SIZE, count=0).get_page(request.GET.get("page"))
-    page.paginator.count = result.total
+    paginator = Paginator(result.titles, PAGE_SIZE)
+    paginator.__dict__["count"] = result.total  # counted once already, with the facets
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "text": text,
