@@ -102,7 +102,7 @@ def grouped_bars(
         if len(labels) <= 12:
             body.append(
                 f'<text x="{left + index * slot + slot / 2:.1f}" y="{height - bottom + 12}" '
-                f'font-size="8" text-anchor="middle" fill="{INK}">{escape(label[:10])}</text>'
+                f'font-size="8" text-anchor="middle" fill="{INK}">{escape(label[:12])}</text>'
             )
     body.append(
         f'<line x1="{left}" x2="{width}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" stroke="{INK}" '

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
 
@@ -246,32 +246,31 @@ def head_dashboard(*, year: int, program_id: int | None = None, today: date | No
 
 
 def _learning(rows: dict[int, BatchRow], confirmed) -> None:
-    """Pass rates and learning gains from the best finished pre- and post-test scores."""
+    """Pass rates and learning gains from the best finished pre- and post-test scores: one
+    row per participant, with both scores."""
+    finished = Attempt.objects.filter(registration__in=confirmed, state=AttemptState.FINISHED)
+    pre, post = Q(quiz__role=QuizRole.PRETEST), Q(quiz__role=QuizRole.POSTTEST)
     best = (
-        Attempt.objects.filter(
-            registration__in=confirmed,
-            state=AttemptState.FINISHED,
-            quiz__role__in=[QuizRole.PRETEST, QuizRole.POSTTEST],
+        finished.filter(pre | post)
+        .values_list("registration_id", "registration__batch_id")
+        .annotate(
+            pre=Max("score", filter=pre),
+            post=Max("score", filter=post),
+            pass_mark=Max("quiz__pass_mark", filter=post),
         )
-        .values_list("registration_id", "registration__batch_id", "quiz__role")
-        .annotate(best=Max("score"), pass_mark=Max("quiz__pass_mark"))
         .order_by()
     )
-    scores: dict[int, dict] = defaultdict(dict)
-    for registration_id, batch_id, role, score, pass_mark in best:
-        entry = scores[registration_id]
-        entry["batch"] = batch_id
-        entry[role] = Decimal(score).quantize(Decimal("0.01")) if score is not None else None
-        if role == QuizRole.POSTTEST:
-            entry["pass_mark"] = pass_mark
-    for entry in scores.values():
-        row = rows[entry["batch"]]
-        post = entry.get(QuizRole.POSTTEST)
-        if post is not None and post >= entry["pass_mark"]:
+    for _registration, batch_id, pre_score, post_score, pass_mark in best:
+        row = rows[batch_id]
+        if post_score is not None and post_score >= pass_mark:
             row.passed += 1
-        gain = learning_gain(entry.get(QuizRole.PRETEST), post)
+        gain = learning_gain(_decimal(pre_score), _decimal(post_score))
         if gain is not None:
             row.gains.append(gain)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def _by_province(confirmed) -> list[tuple[str, int]]:
