@@ -98,3 +98,28 @@ def test_learning_and_satisfaction_figures_per_batch():
     (rating,) = head_dashboard(year=2027).speaker_ratings
     assert rating.mean == Decimal("4.00") and rating.answers == 3
     assert head_dashboard(year=2026).batches == []
+
+
+def test_ebook_loans_of_the_year_when_the_library_is_installed(client):
+    from django.apps import apps
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from ..factories import UserFactory
+
+    if not apps.is_installed("sinergi.library"):
+        assert head_dashboard(year=2026).loans is None
+        return
+    from sinergi.library.models import Loan, Title
+
+    title = Title.objects.create(title="Pedoman Perpustakaan Sekolah", updated_at=timezone.now())
+    reader = UserFactory(roles=["participant"])
+    now = timezone.now()
+    Loan.objects.create(title=title, user=reader, started_at=now, due_at=now)
+    Loan.objects.create(
+        title=title, user=reader, state="returned", started_at=now, due_at=now, returned_at=now
+    )
+    assert head_dashboard(year=now.year).loans == {"loans": 2, "active": 1, "readers": 1}
+    client.force_login(UserFactory(roles=["head"]))
+    page = client.get(reverse("insights:dashboard"), {"year": now.year}).content.decode()
+    assert 'data-loans="loans">2<' in page

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
@@ -116,6 +117,7 @@ class Dashboard:
     agreements: dict[str, int]
     expiring: list[Agreement]
     visits: dict[str, int]
+    loans: dict[str, int] | None  # None while the library app is not installed
     monthly: list[tuple[int, int, int]]  # month, revenue, costs (batches by starting month)
 
     @property
@@ -241,6 +243,7 @@ def head_dashboard(*, year: int, program_id: int | None = None, today: date | No
         agreements=_agreement_counts(today),
         expiring=_expiring(today),
         visits=_visits(year),
+        loans=_loans(year),
         monthly=[(month, monthly[month][0], monthly[month][1]) for month in range(1, 13)],
     )
 
@@ -348,3 +351,17 @@ def _visits(year: int) -> dict[str, int]:
         "cancelled": counts.get(ReservationState.CANCELLED, 0),
         "walk_ins": walk_ins or 0,
     }
+
+
+def _loans(year: int) -> dict[str, int] | None:
+    """E-book loans begun in `year`, read from the library app when it is installed (it stands
+    on its own, so this app reads it only if it is there)."""
+    if not apps.is_installed("sinergi.library"):
+        return None
+    from sinergi.library.models import Loan, LoanState
+
+    return Loan.objects.filter(started_at__year=year).aggregate(
+        loans=Count("id"),
+        active=Count("id", filter=Q(state=LoanState.ACTIVE)),
+        readers=Count("user", distinct=True),
+    )
