@@ -271,7 +271,7 @@ def attempt_page(request, attempt_id: int):
             "page": page,
             "pages": pages,
             "answered": sum(1 for row in rows if row.response is not None),
-            "total": len(rows),
+            "total": sum(1 for row in rows if row.question.qtype != "description"),
             "now": timezone.now(),
         },
         status=422 if errors else 200,
