@@ -6,6 +6,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -266,3 +267,55 @@ def _tiny_pdf():
     pdf.drawString(72, 720, "Materi sesi")
     pdf.save()
     return SimpleUploadedFile("materi.pdf", buffer.getvalue(), content_type="application/pdf")
+
+
+def test_profile_form_refuses_a_bad_npwp_and_keeps_numbers_left_blank(client):
+    own = speaker(npwp=NPWP, bank_account_number=ACCOUNT)
+    client.force_login(own)
+    url = reverse("insights:my_profile")
+    data = {"name_with_title": "Dr. Baru, M.Hum.", "institution": "Perpusnas", "npwp": "12-34"}
+    response = client.post(url, data)
+    assert "An NPWP has 15 or 16 digits." in response.content.decode()
+    own.speaker_profile.refresh_from_db()
+    assert own.speaker_profile.name_with_title != "Dr. Baru, M.Hum."
+    data["npwp"] = ""
+    assert client.post(url, data).status_code == 302
+    own.speaker_profile.refresh_from_db()
+    assert own.speaker_profile.name_with_title == "Dr. Baru, M.Hum."
+    assert (own.speaker_profile.npwp, own.speaker_profile.bank_account_number) == (NPWP, ACCOUNT)
+    fake_photo = SimpleUploadedFile("foto.png", b"not an image", content_type="image/png")
+    response = client.post(url, {**data, "photo": fake_photo})
+    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+
+
+def test_only_finance_and_program_managers_set_the_honorarium_class(client):
+    from sinergi.training.models import HonorariumClass
+
+    own = speaker(class_code="echelon-3")
+    client.force_login(own)
+    echelon_1 = HonorariumClass.objects.get(code="echelon-1")
+    client.post(
+        reverse("insights:my_profile"),
+        {"name_with_title": "X", "institution": "Y", "honorarium_class": echelon_1.pk},
+    )
+    own.speaker_profile.refresh_from_db()
+    assert own.speaker_profile.honorarium_class.code == "echelon-3"
+    finance = UserFactory(roles=["finance"])
+    client.force_login(finance)
+    url = reverse("insights:speaker_edit", args=[own.pk])
+    client.post(url, {"name_with_title": "X", "institution": "Y", "honorarium_class": echelon_1.pk})
+    own.speaker_profile.refresh_from_db()
+    assert own.speaker_profile.honorarium_class == echelon_1
+    client.force_login(UserFactory(roles=["head"]))
+    assert client.get(url).status_code == 403
+
+
+def test_navigation_offers_each_role_its_pages(client):
+    client.force_login(UserFactory(roles=["head"]))
+    page = client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("insights:dashboard")}"' in page
+    assert reverse("insights:budgets") in page
+    client.force_login(speaker())
+    page = client.get(reverse("core:home")).content.decode()
+    assert reverse("insights:my_schedule") in page
+    assert f'href="{reverse("insights:dashboard")}"' not in page
