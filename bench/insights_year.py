@@ -13,6 +13,9 @@ speaker ratings from half of them. Then a signed-in session for a head of librar
 database session store, as bench/posttest_burst.py does); FILE gets "session-key csrf-secret".
 It prints {"year": ..., "batches": ..., "registrations": ...} as JSON.
 
+`measure --year 2031 --requests 200` times the dashboard in-process (the test client, the latest
+bench head signed in) and prints p50/p95/p99 in ms and the query count.
+
 The year is far ahead on purpose, so the demo's own batches never mix into it.
 Run by bench/run.py with the server's environment (bench.settings).
 """
@@ -350,9 +353,52 @@ def setup(*, year: int, batches: int, registrations: int, session_path: str) -> 
             session_data=store.encode(data),
             expire_date=now + timedelta(seconds=settings.SESSION_COOKIE_AGE),
         )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # A live database has statistics (autovacuum); without them, right after a bulk load,
+        # the planner guesses every table is tiny and picks nested scans (2 s instead of 30 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     with open(session_path, "w") as out:
         out.write(f"{key} {secrets.token_hex(16)}\n")
     return {"year": year, "batches": batches, "registrations": registrations}
+
+
+def measure(*, year: int, requests: int) -> dict:
+    """Time the dashboard in this process (Django's test client, the head signed in, no
+    network, no gunicorn): what one request costs the server on its own."""
+    import time
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from sinergi.accounts.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.filter(email__startswith="head-").latest("pk"))
+    url = f"/insights/?year={year}"
+    assert client.get(url, secure=True).status_code == 200
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, secure=True)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+
+    def at(share: float) -> float:
+        return round(times[min(int(share * len(times)), len(times) - 1)], 1)
+
+    return {
+        "requests": requests,
+        "queries": len(queries),
+        "p50_ms": at(0.5),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "max_ms": round(times[-1], 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,8 +409,14 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--batches", type=int, default=100)
     make.add_argument("--registrations", type=int, default=10_000)
     make.add_argument("--session-file", required=True, help="file to write the session to")
+    timing = commands.add_parser("measure")
+    timing.add_argument("--year", type=int, default=2031)
+    timing.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
     setup_django()
+    if args.command == "measure":
+        print(json.dumps(measure(year=args.year, requests=args.requests)))
+        return 0
     result = setup(
         year=args.year,
         batches=args.batches,
