@@ -1,5 +1,6 @@
 """Reads with rules: availability, search with facets, who may see which loan, hold or file."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,15 +9,11 @@ from django.db.models import (
     Count,
     Exists,
     FloatField,
-    IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sinergi.accounts.models import Role
@@ -221,11 +218,16 @@ def _fts5_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words[:12])
 
 
-def _matching(text: str, titles: QuerySet[Title]) -> tuple[QuerySet[Title], RawSQL | None]:
-    """Filter `titles` to those matching `text`; return them and a rank to order the page by.
+@dataclass
+class _Match:
+    """The titles matching a text: `titles` to count and facet (a plain `id IN (...)` filter,
+    safe to nest), and `ranked()` to list them best first (a join with the index)."""
 
-    The filter is a plain `id IN (subquery)`, so it survives being nested in the facet counts.
-    """
+    titles: QuerySet[Title]
+    ranked: Callable[[QuerySet[Title]], QuerySet[Title]] | None
+
+
+def _matching(text: str, titles: QuerySet[Title]) -> _Match:
     backend = search_backend()
     if backend == "postgres":
         ids = RawSQL(
@@ -233,29 +235,42 @@ def _matching(text: str, titles: QuerySet[Title]) -> tuple[QuerySet[Title], RawS
             "WHERE search_vector @@ websearch_to_tsquery('simple', %s)",
             [text],
         )
-        rank = RawSQL(
-            "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
-            [text],
-            output_field=FloatField(),
-        )
-        return titles.filter(pk__in=ids), rank
+
+        def ranked(qs: QuerySet[Title]) -> QuerySet[Title]:
+            rank = RawSQL(
+                "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
+                [text],
+                output_field=FloatField(),
+            )
+            matching = qs.extra(
+                where=["library_title.search_vector @@ websearch_to_tsquery('simple', %s)"],
+                params=[text],
+            )
+            return matching.annotate(rank=rank).order_by("-rank", "id")
+
+        return _Match(titles.filter(pk__in=ids), ranked)
     if backend == "fts5":
         query = _fts5_query(text)
         if not query:
-            return titles.none(), None
+            return _Match(titles.none(), None)
         ids = RawSQL(
             "SELECT rowid FROM library_title_fts WHERE library_title_fts MATCH %s", [query]
         )
-        rank = RawSQL(
-            "(SELECT -bm25(library_title_fts) FROM library_title_fts "
-            "WHERE library_title_fts MATCH %s AND rowid = library_title.id)",
-            [query],
-            output_field=FloatField(),
-        )
-        return titles.filter(pk__in=ids), rank
+
+        def ranked(qs: QuerySet[Title]) -> QuerySet[Title]:
+            # Joined, FTS5 computes bm25 once per match and sorts by it ("rank", best first).
+            return qs.extra(
+                tables=["library_title_fts"],
+                where=["library_title_fts.rowid = library_title.id", "library_title_fts MATCH %s"],
+                params=[query],
+                select={"rank": "library_title_fts.rank"},
+                order_by=["rank", "id"],
+            )
+
+        return _Match(titles.filter(pk__in=ids), ranked)
     for word in text.split():
         titles = titles.filter(search_text__icontains=word)
-    return titles, None
+    return _Match(titles, None)
 
 
 @dataclass
@@ -280,32 +295,41 @@ def _filtered(titles: QuerySet[Title], filters: dict[str, str]) -> QuerySet[Titl
     if filters.get("availability") == "open":
         titles = titles.filter(open_access=True)
     elif filters.get("availability") == "available":
-        titles = titles.filter(open_access=False).filter(_available_now())
+        titles = titles.filter(open_access=False, pool__isnull=False).exclude(
+            pk__in=titles_without_free_copy()
+        )
     elif filters.get("availability") == "licensed":
         titles = titles.filter(open_access=False, pool__isnull=False)
     return titles
 
 
-def _available_now() -> Q:
-    """Titles with at least one copy free: fewer active loans and reservations than copies."""
-    loans = (
-        Loan.objects.filter(title=OuterRef("pk"), state=LoanState.ACTIVE)
-        .order_by()
-        .values("title")
+def titles_without_free_copy() -> list[int]:
+    """Return the ids of licensed titles whose copies are all lent or reserved.
+
+    Counted from the loans and reservations (a small set next to the catalogue), so asking
+    "available now?" of a million records costs one short list, not a subquery per record.
+    """
+    busy: dict[int, int] = {}
+    for title_id, n in (
+        Loan.objects.filter(state=LoanState.ACTIVE)
+        .values("title_id")
         .annotate(n=Count("id"))
-        .values("n")[:1]
-    )
-    reserved = (
-        Hold.objects.filter(title=OuterRef("pk"), state=HoldState.RESERVED)
-        .order_by()
-        .values("title")
+        .values_list("title_id", "n")
+    ):
+        busy[title_id] = busy.get(title_id, 0) + n
+    for title_id, n in (
+        Hold.objects.filter(state=HoldState.RESERVED)
+        .values("title_id")
         .annotate(n=Count("id"))
-        .values("n")[:1]
+        .values_list("title_id", "n")
+    ):
+        busy[title_id] = busy.get(title_id, 0) + n
+    if not busy:
+        return []
+    copies = dict(
+        LicensePool.objects.filter(title_id__in=list(busy)).values_list("title_id", "copies")
     )
-    return Q(
-        pool__copies__gt=Coalesce(Subquery(loans, output_field=IntegerField()), 0)
-        + Coalesce(Subquery(reserved, output_field=IntegerField()), 0)
-    )
+    return [t for t, n in busy.items() if copies.get(t, 0) <= n]
 
 
 def catalogue_search(
@@ -314,23 +338,23 @@ def catalogue_search(
     """Search the catalogue: full text, then the chosen facets; ranked, with facet counts."""
     filters = filters or {}
     titles = titles_visible(user=user)
-    rank = None
+    ranked = None
     if text.strip():
-        titles, rank = _matching(text.strip(), titles)
+        match = _matching(text.strip(), titles)
+        titles, ranked = match.titles, match.ranked
     titles = _filtered(titles, filters)
     facets: dict[str, list[tuple[str, int]]] = {}
     if with_facets:
         facets = _facets(titles)
-    if rank is not None:
-        titles = titles.annotate(rank=rank).order_by("-rank", "id")
+    if ranked is not None:
+        listing = ranked(_filtered(titles_visible(user=user), filters))
     else:
-        titles = titles.order_by("-updated_at", "-id")
-    titles = titles.select_related("pool")
-    titles = titles.prefetch_related(
+        listing = titles.order_by("-updated_at", "-id")
+    listing = listing.select_related("pool").prefetch_related(
         Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
         "files",
     )
-    return SearchResult(titles=titles, facets=facets, total=facets.get("_total", [("", 0)])[0][1])
+    return SearchResult(titles=listing, facets=facets, total=facets.get("_total", [("", 0)])[0][1])
 
 
 FACET_LIMIT = 12
@@ -338,45 +362,51 @@ FACET_LIMIT = 12
 
 def _facets(titles: QuerySet[Title]) -> dict[str, list[tuple[str, int]]]:
     ids = titles.order_by().values("pk")
-    facets: dict[str, list[tuple[str, int]]] = {}
-    facets["_total"] = [("", titles.order_by().count())]
-    facets["subject"] = list(
-        Title.subjects.through.objects.filter(title_id__in=ids)
-        .values("subject__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "subject__name")
-        .values_list("subject__name", "n")[:FACET_LIMIT]
-    )
-    facets["language"] = list(
-        Title.objects.filter(pk__in=ids)
-        .exclude(language="")
-        .values("language")
-        .annotate(n=Count("id"))
-        .order_by("-n", "language")
-        .values_list("language", "n")[:FACET_LIMIT]
-    )
-    facets["year"] = list(
-        Title.objects.filter(pk__in=ids, year__isnull=False)
-        .values("year")
-        .annotate(n=Count("id"))
-        .order_by("-year")
-        .values_list("year", "n")[:FACET_LIMIT]
-    )
-    facets["format"] = list(
-        BookFile.objects.filter(title_id__in=ids)
-        .values("kind")
-        .annotate(n=Count("id"))
-        .order_by("kind")
-        .values_list("kind", "n")
-    )
-    open_count = Title.objects.filter(pk__in=ids, open_access=True).count()
-    licensed = Title.objects.filter(pk__in=ids, open_access=False, pool__isnull=False)
-    facets["availability"] = [
-        ("open", open_count),
-        ("licensed", licensed.count()),
-        ("available", licensed.filter(_available_now()).count()),
-    ]
-    return facets
+    languages: dict[str, int] = {}
+    years: dict[int, int] = {}
+    total = open_count = licensed = 0
+    # One grouped pass over the matches gives the total, languages, years and access.
+    for language, year, is_open, has_pool, n in (
+        titles.order_by()
+        .values("language", "year", "open_access")
+        .annotate(has_pool=Count("pool"), n=Count("id"))
+        .values_list("language", "year", "open_access", "has_pool", "n")
+    ):
+        total += n
+        if language:
+            languages[language] = languages.get(language, 0) + n
+        if year:
+            years[year] = years.get(year, 0) + n
+        if is_open:
+            open_count += n
+        else:
+            licensed += has_pool
+    exhausted = titles_without_free_copy()
+    unavailable = titles.filter(pk__in=exhausted).count() if exhausted else 0
+    return {
+        "_total": [("", total)],
+        "subject": list(
+            Title.subjects.through.objects.filter(title_id__in=ids)
+            .values("subject__name")
+            .annotate(n=Count("id"))
+            .order_by("-n", "subject__name")
+            .values_list("subject__name", "n")[:FACET_LIMIT]
+        ),
+        "language": sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT],
+        "year": sorted(years.items(), reverse=True)[:FACET_LIMIT],
+        "format": list(
+            BookFile.objects.filter(title_id__in=ids)
+            .values("kind")
+            .annotate(n=Count("id"))
+            .order_by("kind")
+            .values_list("kind", "n")
+        ),
+        "availability": [
+            ("open", open_count),
+            ("licensed", licensed),
+            ("available", licensed - unavailable),
+        ],
+    }
 
 
 def titles_with_files() -> QuerySet[Title]:

@@ -1,0 +1,290 @@
+"""Benchmark the digital library at catalogue scale (issue 7):
+
+    .venv/bin/python -m bench.library --records 1000000              # SQLite (FTS5)
+    .venv/bin/python -m bench.library --records 1000000 --postgres   # PostgreSQL full text
+
+One command: a database of its own (a SQLite file under var/bench-library/, kept so a second run
+skips the generation; or a scratch PostgreSQL database, dropped after the run), migrate, insert
+RECORDS synthetic records with `manage.py library_generate`, then four measurements with the
+production settings (DEBUG off), in process through Django's test client (the whole request:
+middleware, view, queries, template or XML; no network, no web server):
+
+- search: the catalogue page (/library/?q=...) with its facet counts, for 200 queries of one
+  or two words, some with a facet chosen; p50/p95/max;
+- harvest: a full OAI-PMH ListRecords (oai_dc) following every resumption token (or the first
+  --harvest-limit records); records per second;
+- opds: acquisition feed pages (/opds/new.xml?page=N, a subject's feed); p50/p95;
+- loan burst: 500 members with API tokens borrow one 5-copy title at the same moment
+  (threads released by a barrier, each POST /api/v1/titles/{id}/loans); the answers must be
+  exactly 5 answers 201 and 495 answers 409 no_copy_available.
+
+The figures are printed and saved as JSON under bench/results/library-*.json.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+QUERIES_ID = [
+    "perpustakaan",
+    "literasi informasi",
+    "sejarah",
+    "pendidikan guru",
+    "budaya sunda",
+    "teknologi digital",
+    "kebijakan",
+    "metode penelitian",
+    "kimia",
+    "naskah arsip",
+]
+QUERIES_EN = ["library", "information literacy", "history", "research methods", "ocean"]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
+
+
+def summary(times: list[float]) -> dict:
+    return {
+        "n": len(times),
+        "p50_ms": round(statistics.median(times) * 1000, 1),
+        "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+        "max_ms": round(max(times) * 1000, 1),
+    }
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--harvest-limit", type=int, default=0, help="0: the whole catalogue")
+    parser.add_argument("--searches", type=int, default=200)
+    args = parser.parse_args()
+
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_ROOT=str(ROOT / "var" / "bench-library" / "static"),
+    )
+    env.setdefault("SINERGI_SUPPORT_EMAIL", "perpustakaan@upi.edu")
+    scratch = None
+    if args.postgres:
+        scratch = f"sinergi_bench_library_{secrets.token_hex(3)}"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {scratch}"],
+            check=True,
+            capture_output=True,
+        )
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{scratch}"
+    else:
+        folder = ROOT / "var" / "bench-library"
+        folder.mkdir(parents=True, exist_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{folder / f'library-{args.records}.sqlite3'}"
+    os.environ.update(env)
+    try:
+        result = run(args, env)
+    finally:
+        if scratch:
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE {scratch}"],
+                check=False,
+                capture_output=True,
+            )
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"library-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+    print(f"saved {out.relative_to(ROOT)}")
+
+
+def run(args, env: dict) -> dict:
+    manage(env, "migrate", "--verbosity=0")
+    manage(env, "collectstatic", "--noinput", "--verbosity=0")
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
+    django.setup()
+    from sinergi.library.models import Title
+
+    generated_s = None
+    have = Title.objects.count()
+    if have < args.records:
+        started = time.monotonic()
+        manage(env, "library_generate", f"--count={args.records - have}")
+        generated_s = round(time.monotonic() - started, 1)
+    from django.db import connection
+
+    result = {
+        "scenario": "library",
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "database": connection.vendor,
+        "records": Title.objects.count(),
+        "generate_s": generated_s,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "search": search(args.searches),
+        "opds": opds(),
+        "harvest": harvest(args.harvest_limit),
+    }
+    if connection.vendor == "postgresql":
+        result["loan_burst"] = loan_burst()
+    return result
+
+
+def timed_get(client, url: str, **headers) -> float:
+    started = time.perf_counter()
+    response = client.get(url, **headers)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def search(count: int) -> dict:
+    import random
+
+    from django.test import Client
+    from django.utils.http import urlencode
+
+    rng = random.Random(3)
+    client = Client()
+    queries = QUERIES_ID + QUERIES_EN
+    for query in queries[:3]:
+        timed_get(client, "/library/?" + urlencode({"q": query}))  # warm up
+    times = []
+    for n in range(count):
+        params = {"q": rng.choice(queries)}
+        if n % 4 == 1:
+            params["language"] = "ind"
+        if n % 4 == 2:
+            params["year"] = str(rng.randint(1990, 2025))
+        times.append(timed_get(client, "/library/?" + urlencode(params)))
+    return {"page_with_facets": summary(times)}
+
+
+def opds() -> dict:
+    import random
+
+    from django.test import Client
+
+    from sinergi.library.models import Subject
+
+    rng = random.Random(5)
+    client = Client()
+    subject = Subject.objects.order_by("id").first()
+    times = [timed_get(client, f"/opds/new.xml?page={rng.randint(1, 200)}") for _i in range(100)]
+    subject_times = [
+        timed_get(client, f"/opds/subjects/{subject.pk}.xml?page={rng.randint(1, 3)}")
+        for _i in range(50)
+    ]
+    return {"new_page": summary(times), "subject_page": summary(subject_times)}
+
+
+def harvest(limit: int) -> dict:
+    from django.test import Client
+    from lxml import etree
+
+    client = Client()
+    ns = {"o": "http://www.openarchives.org/OAI/2.0/"}
+    url = "/oai?verb=ListRecords&metadataPrefix=oai_dc"
+    records = pages = 0
+    slowest = 0.0
+    started = time.perf_counter()
+    while url:
+        page_started = time.perf_counter()
+        response = client.get(url)
+        slowest = max(slowest, time.perf_counter() - page_started)
+        doc = etree.fromstring(response.content)
+        records += len(doc.findall(".//o:record", ns))
+        pages += 1
+        token = doc.find(".//o:resumptionToken", ns)
+        url = None
+        if token is not None and token.text and (not limit or records < limit):
+            url = f"/oai?verb=ListRecords&resumptionToken={token.text}"
+    elapsed = time.perf_counter() - started
+    return {
+        "records": records,
+        "pages": pages,
+        "seconds": round(elapsed, 1),
+        "records_per_s": round(records / elapsed),
+        "slowest_page_ms": round(slowest * 1000, 1),
+        "whole_catalogue": not limit,
+    }
+
+
+def loan_burst(people: int = 500, copies: int = 5) -> dict:
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench.registration_burst import people_with_tokens
+    from sinergi.library import services
+    from sinergi.library.models import Loan
+
+    with transaction.atomic():
+        raws = people_with_tokens(people=people, run=secrets.token_hex(3), now=timezone.now())
+        title = services.title_create(
+            actor=None, data=services.TitleData(title="Bench: loan burst"), copies=copies
+        )
+    barrier = threading.Barrier(people)
+    answers: list[tuple[int, str, float]] = []
+
+    def borrow(raw: str) -> None:
+        client = Client()
+        try:
+            barrier.wait(timeout=120)
+            started = time.perf_counter()
+            response = client.post(
+                f"/api/v1/titles/{title.pk}/loans", HTTP_AUTHORIZATION=f"Bearer {raw}"
+            )
+            reason = response.json().get("reason", "") if response.status_code == 409 else ""
+            answers.append((response.status_code, reason, time.perf_counter() - started))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=borrow, args=(raw,)) for raw in raws]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    created = sum(1 for status, _r, _t in answers if status == 201)
+    refused = sum(1 for s, r, _t in answers if s == 409 and r == "no_copy_available")
+    lent = Loan.objects.filter(title=title, state="active").count()
+    return {
+        "people": people,
+        "copies": copies,
+        "answered": len(answers),
+        "created_201": created,
+        "refused_409_no_copy": refused,
+        "loans_in_db": lent,
+        "wall_s": round(wall, 2),
+        "answer": summary([t for _s, _r, t in answers]),
+        "ok": created == copies == lent and refused == people - copies,
+    }
+
+
+if __name__ == "__main__":
+    main()
