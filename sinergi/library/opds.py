@@ -112,6 +112,7 @@ def root(request):
 
 
 def _with_details(titles):
+    titles = selectors.with_availability_counts(titles)
     return titles.select_related("pool").prefetch_related(
         Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
         "subjects",

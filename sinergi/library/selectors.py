@@ -9,11 +9,14 @@ from django.db.models import (
     Count,
     Exists,
     FloatField,
+    IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
+    Subquery,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sinergi.accounts.models import Role
@@ -77,13 +80,17 @@ def pool_usable(pool: LicensePool | None, *, today=None) -> bool:
 def title_availability(*, title: Title) -> Availability:
     """Count the copies of `title` in use now (call under the pool's lock to act on it)."""
     pool = getattr(title, "pool", None) if hasattr(title, "pool") else None
-    on_loan = Loan.objects.filter(title=title, state=LoanState.ACTIVE).count()
-    holds = dict(
-        Hold.objects.filter(title=title, state__in=LIVE_HOLD_STATES)
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
+    if hasattr(title, "n_on_loan"):  # counted with the list (with_availability_counts)
+        on_loan = title.n_on_loan
+        holds = {HoldState.RESERVED: title.n_reserved, HoldState.WAITING: title.n_waiting}
+    else:
+        on_loan = Loan.objects.filter(title=title, state=LoanState.ACTIVE).count()
+        holds = dict(
+            Hold.objects.filter(title=title, state__in=LIVE_HOLD_STATES)
+            .values_list("state")
+            .annotate(n=Count("id"))
+            .values_list("state", "n")
+        )
     return Availability(
         open_access=title.open_access,
         copies=pool.copies if pool else 0,
@@ -91,6 +98,26 @@ def title_availability(*, title: Title) -> Availability:
         reserved=holds.get(HoldState.RESERVED, 0),
         waiting=holds.get(HoldState.WAITING, 0),
         usable=pool_usable(pool),
+    )
+
+
+def _count_of(model, state: str) -> Coalesce:
+    rows = (
+        model.objects.filter(title=OuterRef("pk"), state=state)
+        .order_by()
+        .values("title")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def with_availability_counts(titles: QuerySet[Title]) -> QuerySet[Title]:
+    """Count each listed title's loans, reservations and waiting holds in the list's query."""
+    return titles.annotate(
+        n_on_loan=_count_of(Loan, LoanState.ACTIVE),
+        n_reserved=_count_of(Hold, HoldState.RESERVED),
+        n_waiting=_count_of(Hold, HoldState.WAITING),
     )
 
 
