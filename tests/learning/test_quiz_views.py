@@ -358,3 +358,14 @@ def test_a_cancelled_participant_can_no_longer_save(participant_client, particip
         **HTMX,
     )
     assert response.status_code == 404
+
+
+def test_a_locked_quiz_cannot_be_opened_or_started_by_url(participant_client, quiz):
+    quiz.item.available_from = timezone.now() + timezone.timedelta(days=1)
+    quiz.item.save(update_fields=["available_from"])
+    batch_id = quiz.item.module.batch_id
+    detail = reverse("learning:quiz_detail", args=[batch_id, quiz.item_id])
+    assert participant_client.get(detail).status_code == 403
+    started = participant_client.post(reverse("learning:quiz_start", args=[batch_id, quiz.item_id]))
+    assert started.status_code == 403
+    assert not Attempt.objects.filter(quiz=quiz).exists()

@@ -32,8 +32,8 @@ from ..selectors.access import (
     classroom_get_for_grader,
     classroom_get_for_participant,
     is_learning_manager,
-    item_get_for_batch,
 )
+from ..selectors.content import item_open_for
 from ..selectors.quizzes import (
     attempt_get_for_participant,
     attempt_question_for_grader,
@@ -135,8 +135,9 @@ def quiz_settings(request, item_id: int):
 # --- Participant: intro, start ---------------------------------------------------------------
 
 
-def _quiz_of(batch, item_id: int):
-    item = item_get_for_batch(batch=batch, item_id=item_id)
+def _quiz_of(access, item_id: int):
+    # A participant reaches a quiz only once its restrictions (date, prerequisite) let them.
+    item, _state = item_open_for(access=access, item_id=item_id)
     quiz = quiz_for_item(item) if item.kind == ItemKind.QUIZ else None
     if quiz is None:
         raise Http404
@@ -147,7 +148,7 @@ def _quiz_of(batch, item_id: int):
 def quiz_detail(request, batch_id: int, item_id: int):
     """The quiz's intro: rules, the participant's attempts and best score, start or continue."""
     access = classroom_get(user=request.user, batch_id=batch_id)
-    item, quiz = _quiz_of(access.batch, item_id)
+    item, quiz = _quiz_of(access, item_id)
     now = timezone.now()
     context = {
         "access": access,
@@ -183,7 +184,7 @@ def quiz_start(request, batch_id: int, item_id: int):
     if request.method != "POST":
         return redirect("learning:quiz_detail", batch_id, item_id)
     access = classroom_get_for_participant(user=request.user, batch_id=batch_id)
-    item, quiz = _quiz_of(access.batch, item_id)
+    item, quiz = _quiz_of(access, item_id)
     try:
         attempt = service.attempt_start(quiz=quiz, registration=access.registration)
     except service.QuizError as error:
