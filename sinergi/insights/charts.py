@@ -39,6 +39,29 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
     )
 
 
+def _grid(*, left: int, width: int, top: int, height: float, low: float, high: float):
+    """Five horizontal grid lines from `low` to `high`, labelled on the left."""
+    span = (high - low) or 1
+    for step in range(5):
+        value = low + span * step / 4
+        y = top + (high - value) / span * height
+        yield (
+            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
+            f'stroke-width="0.5"/><text x="{left - 3}" y="{y + 3:.1f}" font-size="8" '
+            f'text-anchor="end" fill="{MUTED}">{escape(_compact(value))}</text>'
+        )
+
+
+def _legend(series, *, left: int):
+    """A colour key per series along the top."""
+    for number, (name, color, _data) in enumerate(series):
+        x = left + number * 100
+        yield (
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>'
+            f'<text x="{x + 14}" y="13" font-size="9" fill="{INK}">{escape(name)}</text>'
+        )
+
+
 def horizontal_bars(
     items: list[tuple[str, int]], *, title: str, money: bool = False, color: str = BLUE
 ) -> SafeString:
@@ -80,14 +103,7 @@ def grouped_bars(
     slot = (width - left) / max(len(labels), 1)
     bar_w = max(min(slot * 0.8 / max(len(series), 1), 18), 1.5)
     body = []
-    for step in range(5):
-        value = low + span * step / 4
-        y = top_pad + (high - value) / span * plot_h
-        body.append(
-            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
-            f'stroke-width="0.5"/><text x="{left - 3}" y="{y + 3:.1f}" font-size="8" '
-            f'text-anchor="end" fill="{MUTED}">{escape(_compact(value))}</text>'
-        )
+    body.extend(_grid(left=left, width=width, top=top_pad, height=plot_h, low=low, high=high))
     for index, label in enumerate(labels):
         x0 = left + index * slot + (slot - bar_w * len(series)) / 2
         for number, (_name, color, data) in enumerate(series):
@@ -108,12 +124,7 @@ def grouped_bars(
         f'<line x1="{left}" x2="{width}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" stroke="{INK}" '
         f'stroke-width="0.8"/>'
     )
-    for number, (name, color, _data) in enumerate(series):
-        x = left + number * 100
-        body.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>'
-            f'<text x="{x + 14}" y="13" font-size="9" fill="{INK}">{escape(name)}</text>'
-        )
+    body.extend(_legend(series, left=left))
     return _svg(width, height, title, body)
 
 
@@ -128,20 +139,13 @@ def line_chart(
     plot_h = height - bottom - top_pad
     step_x = (width - left - 8) / max(len(labels) - 1, 1)
     body = []
-    for step in range(5):
-        value = low + span * step / 4
-        y = top_pad + (high - value) / span * plot_h
-        body.append(
-            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
-            f'stroke-width="0.5"/><text x="{left - 3}" y="{y + 3:.1f}" font-size="8" '
-            f'text-anchor="end" fill="{MUTED}">{escape(_compact(value))}</text>'
-        )
+    body.extend(_grid(left=left, width=width, top=top_pad, height=plot_h, low=low, high=high))
     for index, label in enumerate(labels):
         body.append(
             f'<text x="{left + index * step_x:.1f}" y="{height - 8}" font-size="8" '
             f'text-anchor="middle" fill="{INK}">{escape(label)}</text>'
         )
-    for number, (name, color, data) in enumerate(series):
+    for _name, color, data in series:
         points = [
             (left + index * step_x, top_pad + (high - value) / span * plot_h)
             for index, value in enumerate(data)
@@ -149,9 +153,5 @@ def line_chart(
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="1.6"/>')
         body.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{color}"/>' for x, y in points)
-        x = left + number * 100
-        body.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>'
-            f'<text x="{x + 14}" y="13" font-size="9" fill="{INK}">{escape(name)}</text>'
-        )
+    body.extend(_legend(series, left=left))
     return _svg(width, height, title, body)
