@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role, User
+from sinergi.accounts.selectors import user_has_role
 from sinergi.learning.exports import XLSX_CONTENT_TYPE, xlsx_filename
 from sinergi.learning.models import Session
 from sinergi.training.models import Batch, BatchStatus, Program
@@ -191,6 +192,8 @@ def budget(request, batch_id: int):
             "form": form,
             "may_edit": may_edit,
             "registration_open": batch.registration_is_open(),
+            "sessions": speaker_selectors.sessions_of_batch(batch=batch),
+            "may_invite": user_has_role(request.user, Role.PROGRAM_MANAGER),
         },
     )
 

@@ -193,7 +193,9 @@ def test_invitation_by_email_accept_and_decline(client):
     batch = BatchFactory()
     planned = session(batch, jp=2, title="Sesi katalogisasi")
     client.force_login(manager)
+    budget_page = client.get(reverse("insights:budget", args=[batch.pk])).content.decode()
     url = reverse("insights:session_invite", args=[planned.pk])
+    assert f'href="{url}"' in budget_page
     assert (
         client.post(url, {"speaker": invited.pk, "message": "Mohon kesediaannya."}).status_code
         == 302
@@ -319,3 +321,19 @@ def test_navigation_offers_each_role_its_pages(client):
     page = client.get(reverse("core:home")).content.decode()
     assert reverse("insights:my_schedule") in page
     assert f'href="{reverse("insights:dashboard")}"' not in page
+
+
+def test_budget_page_query_count_does_not_grow(client, batch, django_assert_num_queries):
+    client, _finance = _client(client, "finance")
+    url = reverse("insights:budget", args=[batch.pk])
+    client.get(url)
+    with django_assert_num_queries(BUDGET_PAGE_QUERIES):
+        client.get(url)
+    paid_registrations(batch, 20, start=100)
+    for n in range(4):
+        session(batch, speaker(), speaker(class_code="internal"), title=f"Sesi {n}")
+    with django_assert_num_queries(BUDGET_PAGE_QUERIES):
+        client.get(url)
+
+
+BUDGET_PAGE_QUERIES = 15

@@ -63,6 +63,15 @@ def sessions_of_speaker(*, speaker: User) -> QuerySet[Session]:
     )
 
 
+def sessions_of_batch(*, batch: Batch) -> QuerySet[Session]:
+    """The batch's sessions in order, with their speakers and invitations (three queries)."""
+    return (
+        Session.objects.filter(batch=batch)
+        .prefetch_related("speakers", "invitations__speaker")
+        .order_by("starts_at", "id")
+    )
+
+
 def session_get_for_speaker(*, session_id: int, speaker: User) -> Session:
     return Session.objects.select_related("batch").get(pk=session_id, speakers=speaker)
 
