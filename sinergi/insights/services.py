@@ -119,9 +119,13 @@ def speaker_profile_save(
     set_class: bool = False,
 ) -> SpeakerProfile:
     """Create or change a speaker's profile. Payment details given as None are kept (a form
-    that shows them masked leaves them blank); only finance may set the honorarium class."""
+    that shows them masked leaves them blank); only the speaker and finance may give them.
+    The honorarium class changes only with `set_class` (staff pages)."""
     if not user_has_role(user, Role.SPEAKER):
         raise ValidationError(_("%(name)s is not a speaker.") % {"name": user.full_name})
+    gives_payment_details = any((npwp, bank_name, bank_account_number, bank_account_holder))
+    if gives_payment_details and actor != user and not user_has_role(actor, Role.FINANCE):
+        raise ValidationError(_("Only the speaker and finance may change payment details."))
     if photo:
         try:
             validate_upload(photo, allowed={"jpeg", "png"}, max_bytes=PHOTO_MAX_BYTES)

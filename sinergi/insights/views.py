@@ -244,7 +244,13 @@ def _profile_initial(profile) -> dict:
     }
 
 
-def _save_profile(request, *, user, form_class, set_class: bool):
+PAYMENT_FIELDS = ("npwp", "bank_name", "bank_account_number", "bank_account_holder")
+
+
+def _save_profile(request, *, user, form_class, set_class: bool, payment_details: bool = True):
+    """Show or save a speaker's profile. Without `payment_details` (a program manager) the tax
+    and bank fields are not offered, so only the speaker and finance can change where the
+    money goes."""
     profile = speaker_selectors.profile_of(user)
     form = form_class(
         initial=_profile_initial(profile)
@@ -252,29 +258,32 @@ def _save_profile(request, *, user, form_class, set_class: bool):
     )
     if request.method == "POST":
         form = form_class(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.speaker_profile_save(
-                    user=user,
-                    actor=request.user,
-                    name_with_title=data["name_with_title"],
-                    institution=data["institution"],
-                    expertise=data["expertise"],
-                    bio=data["bio"],
-                    photo=data.get("photo"),
-                    honorarium_class=data.get("honorarium_class"),
-                    set_class=set_class,
-                    npwp=data["npwp"] or None,
-                    bank_name=data["bank_name"] or None,
-                    bank_account_number=data["bank_account_number"] or None,
-                    bank_account_holder=data["bank_account_holder"] or None,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The speaker profile is saved."))
-                return None, profile, True
+    if not payment_details:
+        for name in PAYMENT_FIELDS:
+            del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.speaker_profile_save(
+                user=user,
+                actor=request.user,
+                name_with_title=data["name_with_title"],
+                institution=data["institution"],
+                expertise=data["expertise"],
+                bio=data["bio"],
+                photo=data.get("photo"),
+                honorarium_class=data.get("honorarium_class"),
+                set_class=set_class,
+                npwp=data.get("npwp") or None,
+                bank_name=data.get("bank_name") or None,
+                bank_account_number=data.get("bank_account_number") or None,
+                bank_account_holder=data.get("bank_account_holder") or None,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The speaker profile is saved."))
+            return None, profile, True
     return form, profile, False
 
 
@@ -285,7 +294,11 @@ def speaker_edit(request, speaker_id: int):
     except User.DoesNotExist as error:
         raise Http404 from error
     form, profile, saved = _save_profile(
-        request, user=speaker, form_class=StaffSpeakerForm, set_class=True
+        request,
+        user=speaker,
+        form_class=StaffSpeakerForm,
+        set_class=True,
+        payment_details=finance_selectors.is_finance(request.user),
     )
     if saved:
         return redirect("insights:speakers")

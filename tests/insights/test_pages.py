@@ -310,6 +310,14 @@ def test_only_finance_and_program_managers_set_the_honorarium_class(client):
     assert own.speaker_profile.honorarium_class == echelon_1
     client.force_login(UserFactory(roles=["head"]))
     assert client.get(url).status_code == 403
+    # A program manager edits the profile but not where the money goes.
+    client.force_login(UserFactory(roles=["program_manager"]))
+    assert 'name="bank_account_number"' not in client.get(url).content.decode()
+    client.post(
+        url, {"name_with_title": "X", "institution": "Y", "bank_account_number": "99999999"}
+    )
+    own.speaker_profile.refresh_from_db()
+    assert own.speaker_profile.bank_account_number == "0123456789"
 
 
 def test_navigation_offers_each_role_its_pages(client):

@@ -116,3 +116,25 @@ def test_budget_refuses_bad_input_and_keeps_what_was_there(finance_user):
             batch=batch, actor=finance_user, planned_participants=1, lines={"honoraria": {}}
         )
     assert CostLine.objects.get(batch=batch).planned == 100
+
+
+def test_only_the_speaker_and_finance_change_payment_details(finance_user):
+    from django.core.exceptions import ValidationError
+
+    from .helpers import speaker as make_speaker
+
+    own = make_speaker()
+    manager = UserFactory(roles=["program_manager"])
+    fields = {"name_with_title": "X", "institution": "Y"}
+    with pytest.raises(ValidationError):
+        services.speaker_profile_save(
+            user=own, actor=manager, bank_account_number="99999999", **fields
+        )
+    services.speaker_profile_save(user=own, actor=manager, **fields)
+    services.speaker_profile_save(user=own, actor=own, bank_account_number="11111111", **fields)
+    services.speaker_profile_save(
+        user=own, actor=finance_user, npwp="01.234.567.8-901.000", **fields
+    )
+    own.speaker_profile.refresh_from_db()
+    assert own.speaker_profile.bank_account_number == "11111111"
+    assert own.speaker_profile.npwp == "012345678901000"
