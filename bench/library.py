@@ -187,16 +187,18 @@ def search(count: int) -> dict:
 def opds() -> dict:
     import random
 
+    from django.db.models import Count
     from django.test import Client
 
     from sinergi.library.models import Subject
 
     rng = random.Random(5)
     client = Client()
-    subject = Subject.objects.order_by("id").first()
+    subject = Subject.objects.annotate(n=Count("title")).order_by("-n").first()
+    subject_pages = max(min(subject.n // 25, 20), 1)
     times = [timed_get(client, f"/opds/new.xml?page={rng.randint(1, 200)}") for _i in range(100)]
     subject_times = [
-        timed_get(client, f"/opds/subjects/{subject.pk}.xml?page={rng.randint(1, 3)}")
+        timed_get(client, f"/opds/subjects/{subject.pk}.xml?page={rng.randint(1, subject_pages)}")
         for _i in range(50)
     ]
     return {"new_page": summary(times), "subject_page": summary(subject_times)}

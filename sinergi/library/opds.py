@@ -159,13 +159,20 @@ def _public_titles():
 
 @require_safe
 def new(request):
-    titles = _with_details(_public_titles().order_by("-created_at", "-id"))
+    # Ids grow with creation, so the newest come first along the primary key's index.
+    titles = _with_details(_public_titles().order_by("-id"))
     return _acquisition(request, titles=titles, feed_id="new", title="Terbaru", url_name="opds_new")
 
 
 @require_safe
 def popular(request):
-    titles = _with_details(_public_titles().annotate(n=Count("loans")).order_by("-n", "-id"))
+    # Counted from the loans (far fewer rows than the catalogue): borrowed titles, most first.
+    titles = _with_details(
+        _public_titles()
+        .filter(loans__isnull=False)
+        .annotate(n=Count("loans"))
+        .order_by("-n", "-id")
+    )
     return _acquisition(
         request, titles=titles, feed_id="popular", title="Terpopuler", url_name="opds_popular"
     )
