@@ -8,11 +8,13 @@ from django.apps import apps
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from sinergi.insights.models import CostLine
 from sinergi.learning.models import Completion
+from tests.i18n import indonesian
 
 from ..factories import BatchFactory, UserFactory
 from .helpers import paid_registrations, session, speaker
@@ -207,7 +209,9 @@ def test_invitation_by_email_accept_and_decline(client):
     path = link[link.index("/insights/") :]
     # Twice is refused, with a message.
     again = client.post(url, {"speaker": invited.pk})
-    assert "already been invited" in again.content.decode()
+    assert escape(indonesian("This speaker has already been invited to this session.")) in (
+        again.content.decode()
+    )
 
     client.force_login(other)
     assert client.get(path).status_code == 404
@@ -277,7 +281,7 @@ def test_profile_form_refuses_a_bad_npwp_and_keeps_numbers_left_blank(client):
     url = reverse("insights:my_profile")
     data = {"name_with_title": "Dr. Baru, M.Hum.", "institution": "Perpusnas", "npwp": "12-34"}
     response = client.post(url, data)
-    assert "An NPWP has 15 or 16 digits." in response.content.decode()
+    assert escape(indonesian("An NPWP has 15 or 16 digits.")) in response.content.decode()
     own.speaker_profile.refresh_from_db()
     assert own.speaker_profile.name_with_title != "Dr. Baru, M.Hum."
     data["npwp"] = ""
