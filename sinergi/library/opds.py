@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -120,35 +119,37 @@ def _with_details(titles):
     )
 
 
+MAX_PAGE = 2000  # deeper than any reader app pages; keeps OFFSET bounded
+
+
 def _acquisition(request, *, titles, feed_id, title, url_name, args=(), query=""):
-    paginator = Paginator(titles, PAGE_SIZE)
+    """Render one page of `titles`; the next link comes from reading one row past the page,
+    so no feed counts the whole catalogue (a million rows) to say whether there is more."""
     page_number = request.GET.get("page", "1")
-    if not page_number.isdigit() or not 1 <= int(page_number) <= max(paginator.num_pages, 1):
+    if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
         raise Http404
-    page = paginator.page(int(page_number))
+    number = int(page_number)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(titles[start : start + PAGE_SIZE + 1])
+    if not rows and number > 1:
+        raise Http404
+    has_next, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     base = reverse(url_name, args=args)
     sep = "&" if query else ""
     feed = _feed(
         request,
         feed_id=feed_id,
         title=title,
-        self_url=f"{base}?{query}{sep}page={page.number}",
+        self_url=f"{base}?{query}{sep}page={number}",
         kind=ACQ,
     )
-    etree.SubElement(feed, f"{{{OS}}}totalResults").text = str(paginator.count)
     etree.SubElement(feed, f"{{{OS}}}itemsPerPage").text = str(PAGE_SIZE)
-    if page.has_next():
-        _link(
-            feed, "next", _abs(request, f"{base}?{query}{sep}page={page.next_page_number()}"), ACQ
-        )
-    if page.has_previous():
-        _link(
-            feed,
-            "previous",
-            _abs(request, f"{base}?{query}{sep}page={page.previous_page_number()}"),
-            ACQ,
-        )
-    for item in page.object_list:
+    etree.SubElement(feed, f"{{{OS}}}startIndex").text = str(start + 1)
+    if has_next:
+        _link(feed, "next", _abs(request, f"{base}?{query}{sep}page={number + 1}"), ACQ)
+    if number > 1:
+        _link(feed, "previous", _abs(request, f"{base}?{query}{sep}page={number - 1}"), ACQ)
+    for item in rows:
         feed.append(_entry(request, item))
     return _respond(feed)
 

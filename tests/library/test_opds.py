@@ -134,3 +134,17 @@ def test_loans_shelf_behind_http_basic(client, grammar, catalogue):
     theirs = base64.b64encode(f"{other.email}:{PASSWORD_FOR_TESTS}".encode()).decode()
     _doc, parsed = fetch(client, grammar, url, HTTP_AUTHORIZATION=f"Basic {theirs}")
     assert parsed.entries == []
+
+
+def test_feed_pages_link_on_without_counting(client, grammar):
+    for n in range(30):
+        services.title_create(actor=None, data=services.TitleData(title=f"Judul {n}"))
+    _doc, first = fetch(client, grammar, reverse("opds_new"))
+    assert len(first.entries) == 25
+    assert first.entries[0].title == "Judul 29"  # newest first
+    next_link = next(link.href for link in first.feed.links if link.rel == "next")
+    _doc, second = fetch(client, grammar, next_link.replace("http://testserver", ""))
+    assert len(second.entries) == 5
+    assert not [link for link in second.feed.links if link.rel == "next"]
+    assert client.get(reverse("opds_new") + "?page=3").status_code == 404
+    assert client.get(reverse("opds_new") + "?page=x").status_code == 404
