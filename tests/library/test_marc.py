@@ -15,7 +15,7 @@ from sinergi.library.marc import MarcFileError, marc_import, title_to_marcxml_el
 from sinergi.library.models import Title
 
 MARC = Path(__file__).parent.parent / "fixtures" / "marc"
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "xsd"
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from sickle import Sickle
 from sinergi.library import oai, services
 from sinergi.library.models import Title
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "xsd"
 OAI_NS = {"o": "http://www.openarchives.org/OAI/2.0/"}
 
 pytestmark = pytest.mark.django_db
