@@ -42,6 +42,8 @@ def assert_controls_labelled(page) -> None:
 
 
 def assert_fits_phone(page) -> None:
+    # A click may have started a navigation: measure the page that loads, not the gap between.
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{page.url} is {width}px wide on a 360px screen"
 
