@@ -2,20 +2,22 @@
 
 A check is a function taking the clearance request and returning the blockers it finds, each
 with a message for the student. Visits registers two: open delivery requests and a missing
-thesis deposit. The library app, when it arrives, registers "active e-book loans" from its own
-module (visits may read library, never the other way round, but a registry needs neither):
+thesis deposit. Apps that must not import visits (the library stands on its own) declare their
+checks in their own `clearance.py` as plain data, found here by name:
 
-    from sinergi.visits.clearance import Blocker, register_check
-
-    @register_check("library.active_loans")
-    def active_loans(clearance):
+    # sinergi/library/clearance.py
+    def active_ebook_loans(user) -> list[tuple[str, str]]:  # (code, message) pairs
         ...
+
+    CLEARANCE_CHECKS = {"library.active_loans": active_ebook_loans}
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
-from django.utils.module_loading import autodiscover_modules
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -47,9 +49,23 @@ def registered_checks() -> dict[str, Check]:
     """Return every check, after importing each installed app's `clearance` module."""
     global _discovered
     if not _discovered:
-        autodiscover_modules("clearance")
+        for config in apps.get_app_configs():
+            if not module_has_submodule(config.module, "clearance"):
+                continue
+            module = import_module(f"{config.name}.clearance")
+            for name, check in getattr(module, "CLEARANCE_CHECKS", {}).items():
+                _checks.setdefault(name, _of_student(check))
         _discovered = True
     return dict(_checks)
+
+
+def _of_student(check: Callable) -> Check:
+    """Adapt a check declared as data (user -> [(code, message)]) to this registry's shape."""
+
+    def adapted(clearance: ClearanceRequest) -> list[Blocker]:
+        return [Blocker(code, message) for code, message in check(clearance.student)]
+
+    return adapted
 
 
 def clearance_blockers(clearance: ClearanceRequest) -> list[Blocker]:
