@@ -61,6 +61,8 @@ def test_import_a_moodle_bank_on_a_phone(
     expect(page.locator(".sn-category-tree")).to_contain_text("MARC 21")
     image = page.locator("main .sn-question-text img").first
     expect(image).to_be_visible()
+    # Visible is not loaded: wait for the browser to decode the embedded image, then measure it.
+    page.wait_for_function("(img) => img.complete", arg=image.element_handle())
     assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) == 8
     assert_fits_phone(page)
     screenshot(page, "question-bank-phone")
