@@ -45,3 +45,10 @@ def test_reports_hub_links_every_report(client, participant):
 def test_reports_hub_is_closed_to_participants(participant_client, participant):
     url = reverse("learning:reports", args=[participant.batch_id])
     assert participant_client.get(url).status_code == 403
+
+
+def test_the_training_dashboard_links_each_program_to_its_curriculum(client, participant):
+    client.force_login(UserFactory(roles=["program_manager"]))
+    page = client.get(reverse("training:staff_dashboard")).content.decode()
+    program = participant.batch.program
+    assert reverse("learning:program_curriculum", args=[program.pk]) in page
