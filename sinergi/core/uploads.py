@@ -126,20 +126,31 @@ def _megabytes(max_bytes: int) -> str:
 
 
 def _sniff(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
+    return sniff_file(io.BytesIO(data))
+
+
+def sniff_file(handle) -> str | None:
+    """Return the kind of a seekable file from its first bytes (and, for a ZIP, its parts), or
+    None; the file is left at position 0. Used for uploads and for stored files served back."""
+    handle.seek(0)
+    head = handle.read(PDF_HEADER_WINDOW)
+    handle.seek(0)
+    if head.startswith(b"\xff\xd8\xff"):
         return JPEG
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
-    if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
+    if b"%PDF-" in head:
         return PDF
-    if data.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04"):
         # A ZIP: a presentation if it has PowerPoint's main part, else taken for a Word
         # document; _check_office then demands the parts of that kind.
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with zipfile.ZipFile(handle) as archive:
                 names = archive.namelist()
         except Exception:  # a broken ZIP: _check_office says it is damaged
-            return DOCX
+            names = []
+        finally:
+            handle.seek(0)
         return PPTX if _OFFICE_MAIN_PART[PPTX] in names else DOCX
     return None
 

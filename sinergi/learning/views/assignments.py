@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from sinergi.core.files import protected_file_response
+
 from ..forms_classroom import AssignmentSettingsForm, GradeForm, RubricForm, SubmissionForm
 from ..models import Assignment, ItemKind, Submission, SubmissionState
 from ..selectors.access import (
@@ -19,7 +21,7 @@ from ..selectors.access import (
 )
 from ..selectors.content import ItemLocked, item_get_for_manager, item_open_for
 from ..services import assignments as services
-from .common import add_service_errors, protected_file_response
+from .common import add_service_errors
 
 
 def _assignment(item) -> Assignment:
@@ -227,7 +229,7 @@ def submission_file(request, batch_id: int, submission_id: int):
     )
     if not (is_author or access.can_manage or access.is_speaker or access.can_read_reports):
         raise Http404
-    return protected_file_response(submission.file, stem=f"tugas-{submission.pk}", inline_pdf=False)
+    return protected_file_response(submission.file, stem=f"tugas-{submission.pk}")
 
 
 urlpatterns = [

@@ -10,6 +10,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sinergi.core.files import protected_file_response
+from sinergi.core.uploads import PDF
+
 from ..forms_classroom import ItemForm, ModuleForm
 from ..models import Item, ItemKind, Module
 from ..selectors.access import classroom_get, classroom_get_for_manager
@@ -27,7 +30,10 @@ from ..selectors.progress import progress_for
 from ..services import content
 from .assignments import assignment_context
 from .attendance import session_context
-from .common import add_service_errors, optional_url, protected_file_response
+from .common import add_service_errors, optional_url
+
+# Materials in PDF open in the browser; slides and documents download.
+INLINE = frozenset({PDF})
 
 # The curriculum editor ----------------------------------------------------------------------
 
@@ -318,7 +324,7 @@ def item_done(request, batch_id: int, item_id: int):
 def _file_response(item: Item) -> HttpResponse:
     if item.kind != ItemKind.FILE:
         raise Http404
-    return protected_file_response(item.file, stem=f"materi-{item.pk}", inline_pdf=True)
+    return protected_file_response(item.file, stem=f"materi-{item.pk}", inline_kinds=INLINE)
 
 
 @login_required

@@ -7,7 +7,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -15,18 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from sinergi.core.files import protected_file_response
+from sinergi.core.uploads import JPEG, PDF, PNG
+
 from .. import gateway, pdf, services
 from ..models import Invoice, InvoiceStatus, Payment
 from ..selectors import invoice_get_for_user, payment_get_for_user
 
 logger = logging.getLogger(__name__)
 
-# What an uploaded proof may be, recognised by its first bytes rather than its name.
-PROOF_TYPES = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"%PDF-", "application/pdf", "pdf"),
-)
+# Transfer proofs (recognised by their bytes, not their name) open in the browser; anything
+# else stored there would download.
+PROOF_KINDS = frozenset({JPEG, PNG, PDF})
 
 
 def _invoice_or_404(request, pk: int) -> Invoice:
@@ -36,8 +36,12 @@ def _invoice_or_404(request, pk: int) -> Invoice:
         raise Http404 from None
 
 
+def _safe_stem(kind: str, number: str) -> str:
+    return f"{kind}-{re.sub(r'[^A-Za-z0-9]+', '-', number).strip('-')}"
+
+
 def _safe_filename(kind: str, number: str, extension: str) -> str:
-    return f"{kind}-{re.sub(r'[^A-Za-z0-9]+', '-', number).strip('-')}.{extension}"
+    return f"{_safe_stem(kind, number)}.{extension}"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -78,26 +82,8 @@ def payment_proof(request, pk: int):
         payment = payment_get_for_user(payment_id=pk, user=request.user)
     except Payment.DoesNotExist:
         raise Http404 from None
-    if not payment.proof:
-        raise Http404
-    try:
-        file = payment.proof.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    head = file.read(8)
-    file.seek(0)
-    content_type, extension = "application/octet-stream", "bin"
-    for magic, known_type, known_extension in PROOF_TYPES:
-        if head.startswith(magic):
-            content_type, extension = known_type, known_extension
-            break
-    response = FileResponse(
-        file,
-        content_type=content_type,
-        as_attachment=content_type == "application/octet-stream",
-        filename=_safe_filename("bukti-transfer", payment.invoice.number, extension),
-    )
-    return _private(response)
+    stem = _safe_stem("bukti-transfer", payment.invoice.number)
+    return protected_file_response(payment.proof, stem=stem, inline_kinds=PROOF_KINDS)
 
 
 def _registration_page(invoice: Invoice) -> str:
