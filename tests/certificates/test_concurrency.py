@@ -6,7 +6,7 @@ negative control reads the sequence without the lock and must collide (the uniqu
 refuses the duplicates), which proves the test can see the race it guards against.
 """
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -14,6 +14,7 @@ from django.db import connection
 from sinergi.certificates import services
 from sinergi.certificates.models import Certificate, NumberSequence
 
+from ..concurrency import run_together
 from .factories import CertificateTemplateFactory, CompletionFactory
 
 pytestmark = [
@@ -29,24 +30,10 @@ PEOPLE = 24
 
 
 def issue_all_at_once(registrations) -> list[BaseException]:
-    barrier = threading.Barrier(len(registrations))
-    errors: list[BaseException] = []
-
-    def issue(registration):
-        try:
-            barrier.wait(timeout=30)
-            services.certificate_issue(registration=registration, notify=False)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=issue, args=(r,)) for r in registrations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "an issue hung"
+    _results, errors = run_together(
+        [partial(services.certificate_issue, registration=r, notify=False) for r in registrations],
+        timeout=120,
+    )
     return errors
 
 

@@ -6,8 +6,8 @@ row, the first time kept). The negative control turns the lock off and must show
 the later threads overwrite the first check-in and each writes its own audit row.
 """
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -17,6 +17,7 @@ from sinergi.core.models import AuditLog
 from sinergi.learning.models import Attendance
 from sinergi.learning.services import attendance as services
 
+from ..concurrency import run_together
 from .factories import ParticipantFactory, SessionFactory
 
 pytestmark = [
@@ -32,31 +33,20 @@ TABS = 8
 
 
 def check_in_at_once(session, registration) -> list[BaseException]:
-    barrier = threading.Barrier(TABS)
-    errors: list[BaseException] = []
-
-    def check_in(index: int):
-        try:
-            barrier.wait(timeout=30)
-            services.attendance_checkin(
-                session=session,
-                registration=registration,
-                method="code",
-                code=session.checkin_code,
-                # Each tap a moment apart, so an overwrite shows in checked_in_at.
-                now=timezone.now() + timedelta(milliseconds=index),
-            )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=check_in, args=(index,)) for index in range(TABS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a check-in hung"
+    start = timezone.now()
+    calls = [
+        partial(
+            services.attendance_checkin,
+            session=session,
+            registration=registration,
+            method="code",
+            code=session.checkin_code,
+            # Each tap a moment apart, so an overwrite shows in checked_in_at.
+            now=start + timedelta(milliseconds=index),
+        )
+        for index in range(TABS)
+    ]
+    _results, errors = run_together(calls)
     return errors
 
 

@@ -2,7 +2,7 @@
 category exists once. The negative control turns the bank lock off and must fail, which proves
 the test sees the race the lock prevents."""
 
-import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,8 @@ from django.db import connection
 
 from sinergi.learning.models import QuestionBank, QuestionCategory
 from sinergi.learning.services import questions as services
+
+from ..concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -26,24 +28,10 @@ IMPORTS = 6
 
 
 def import_all_at_once(bank) -> list[BaseException]:
-    barrier = threading.Barrier(IMPORTS)
-    errors: list[BaseException] = []
-
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            services.questions_import(bank=bank, format="moodlexml", content=CONTENT, actor=None)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(IMPORTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an import hung"
+    call = partial(
+        services.questions_import, bank=bank, format="moodlexml", content=CONTENT, actor=None
+    )
+    _results, errors = run_together([call] * IMPORTS)
     return errors
 
 

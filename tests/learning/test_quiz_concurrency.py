@@ -4,8 +4,6 @@ Real threads, each with its own connection, released together on a barrier (as i
 tests/training/test_concurrency.py).
 """
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -18,6 +16,7 @@ from sinergi.learning.services.quizzes import (
     attempt_submit,
 )
 
+from ..concurrency import run_together
 from .factories import ParticipantFactory
 from .quiz_data import bank_with_every_type, make_quiz
 
@@ -32,25 +31,7 @@ pytestmark = [
 
 
 def all_at_once(calls) -> tuple[list, list[BaseException]]:
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            results.append(call())
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a call hung"
-    return results, errors
+    return run_together(calls)
 
 
 def test_eight_starts_at_once_make_one_attempt():

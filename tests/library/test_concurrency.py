@@ -5,7 +5,7 @@ service. With the locks exactly the free copies are lent; the negative control t
 off and must over-lend, which proves the test can see the race it guards against.
 """
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -13,6 +13,7 @@ from django.db import connection
 from sinergi.library import services
 from sinergi.library.models import Loan, LoanState
 
+from ..concurrency import refusal_code, run_together
 from .factories import LicensePoolFactory, UserFactory
 
 pytestmark = [
@@ -29,28 +30,12 @@ PEOPLE = 40
 
 
 def borrow_all_at_once(title, users) -> tuple[list[str], list[BaseException]]:
-    barrier = threading.Barrier(len(users))
-    refusals: list[str] = []
-    errors: list[BaseException] = []
-
-    def borrow(user):
-        try:
-            barrier.wait(timeout=30)
-            services.loan_create(title=title, user=user)
-        except services.LendingError as refusal:
-            refusals.append(refusal.code)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=borrow, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a loan hung"
-    return refusals, errors
+    calls = [
+        refusal_code(partial(services.loan_create, title=title, user=u), services.LendingError)
+        for u in users
+    ]
+    results, errors = run_together(calls)
+    return [code for code in results if code is not None], errors
 
 
 def test_parallel_loans_never_exceed_the_copies():
@@ -69,25 +54,11 @@ def test_one_member_borrowing_many_titles_at_once_keeps_the_loan_limit(settings)
     settings.SINERGI_MAX_LOANS = 3
     user = UserFactory()
     titles = [LicensePoolFactory(copies=5).title for _i in range(12)]
-    barrier = threading.Barrier(len(titles))
-    errors: list[BaseException] = []
-
-    def borrow(title):
-        try:
-            barrier.wait(timeout=30)
-            services.loan_create(title=title, user=user)
-        except services.LendingError:
-            pass
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=borrow, args=(t,)) for t in titles]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    calls = [
+        refusal_code(partial(services.loan_create, title=title, user=user), services.LendingError)
+        for title in titles
+    ]
+    _refusals, errors = run_together(calls)
     assert errors == []
     assert Loan.objects.filter(user=user, state=LoanState.ACTIVE).count() == 3
 

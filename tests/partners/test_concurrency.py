@@ -6,8 +6,8 @@ negative control turns the lock off and must record the step as done more than o
 proves the test can see the race it guards against.
 """
 
-import threading
 import time
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.db import connection
 from sinergi.partners import selectors, services
 from sinergi.partners.models import Decision, StepDecision, StepState
 
+from ..concurrency import run_together
 from ..factories import UserFactory
 from .factories import PartnerFactory
 
@@ -44,24 +45,9 @@ def slow_checks(monkeypatch):
 
 
 def close_all_at_once(step, users) -> list[BaseException]:
-    barrier = threading.Barrier(len(users))
-    errors: list[BaseException] = []
-
-    def close(user):
-        try:
-            barrier.wait(timeout=30)
-            services.step_complete(step=step, actor=user)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=close, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a step closing hung"
+    _results, errors = run_together(
+        [partial(services.step_complete, step=step, actor=user) for user in users]
+    )
     return errors
 
 

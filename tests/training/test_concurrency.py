@@ -6,7 +6,7 @@ the negative control turns the lock off and must oversell, which proves the test
 race it guards against (as pretix's concurrency tests do).
 """
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -15,6 +15,7 @@ from sinergi.training import services
 from sinergi.training.models import Invoice, Registration
 from sinergi.training.selectors import batch_availability
 
+from ..concurrency import run_together
 from ..factories import BatchFactory, UserFactory
 
 pytestmark = [
@@ -32,24 +33,9 @@ PEOPLE = 40
 
 def register_all_at_once(batch, users) -> list[BaseException]:
     """Call registration_create for every user in its own thread, all released together."""
-    barrier = threading.Barrier(len(users))
-    errors: list[BaseException] = []
-
-    def register(user):
-        try:
-            barrier.wait(timeout=30)
-            services.registration_create(batch=batch, user=user, consent=True)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=register, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a registration hung"
+    _results, errors = run_together(
+        [partial(services.registration_create, batch=batch, user=u, consent=True) for u in users]
+    )
     return errors
 
 

@@ -6,7 +6,7 @@ the service. With the slot lock exactly the bookable seats are taken and everyon
 see the race it guards against (as pretix's concurrency tests do).
 """
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -14,6 +14,7 @@ from django.db import connection
 from sinergi.visits import services
 from sinergi.visits.models import Reservation
 
+from ..concurrency import refusal_code, run_together
 from .factories import UserFactory, VisitSlotFactory
 
 pytestmark = [
@@ -32,28 +33,12 @@ PEOPLE = 40
 
 def book_all_at_once(slot, users) -> tuple[list[str], list[BaseException]]:
     """Call reservation_create for every user in its own thread, all released together."""
-    barrier = threading.Barrier(len(users))
-    refusals: list[str] = []
-    errors: list[BaseException] = []
-
-    def book(user):
-        try:
-            barrier.wait(timeout=30)
-            services.reservation_create(slot=slot, user=user)
-        except services.VisitError as refusal:
-            refusals.append(refusal.code)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=book, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a booking hung"
-    return refusals, errors
+    calls = [
+        refusal_code(partial(services.reservation_create, slot=slot, user=u), services.VisitError)
+        for u in users
+    ]
+    results, errors = run_together(calls)
+    return [code for code in results if code is not None], errors
 
 
 def test_parallel_bookings_never_exceed_the_bookable_seats():
