@@ -11,7 +11,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from sinergi.core.formatting import format_rupiah, rupiah_in_words
 from sinergi.core.services import log_action
-from sinergi.learning.exports import workbook_bytes
+from sinergi.core.spreadsheets import workbook_bytes
 from sinergi.training import pdf as training_pdf
 from sinergi.training.pdf import BASE, BOLD, RIGHT, RIGHT_BOLD, SHADE, SMALL, TITLE, WIDTH
 

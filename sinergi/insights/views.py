@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role, User
 from sinergi.accounts.selectors import user_has_role
-from sinergi.learning.exports import XLSX_CONTENT_TYPE, xlsx_filename
+from sinergi.core.spreadsheets import xlsx_response
 from sinergi.learning.models import Session
 from sinergi.training.models import Batch, BatchStatus, Program
 
@@ -72,9 +72,7 @@ def dashboard(request):
         if not set(tables) <= set(exports.TABLES):
             raise Http404
         content = exports.dashboard_xlsx(dashboard=data, tables=tables, actor=request.user)
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = xlsx_filename(f"dasbor-{year}-{export}")
-        return response
+        return xlsx_response(content, f"dasbor-{year}-{export}")
     rows = data.batches
     context = {
         "data": data,
@@ -206,9 +204,7 @@ def payment_list(request, batch_id: int):
         raise Http404 from error
     finance = finance_selectors.batch_finance(batch=batch)
     content = exports.payment_list_xlsx(finance=finance, actor=request.user)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = xlsx_filename(f"honorarium-{batch.code}")
-    return response
+    return xlsx_response(content, f"honorarium-{batch.code}")
 
 
 # --- Speakers (staff) -----------------------------------------------------------------------

@@ -1,44 +1,8 @@
 """XLSX exports of the classroom's reports (survey results, completion)."""
 
-import io
-from collections.abc import Iterable
-
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from sinergi.training.exports import neutralise_formula
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_filename(stem: str) -> str:
-    return content_disposition_header(as_attachment=True, filename=f"{stem}.xlsx")
-
-
-def _cell(value):
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
-def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
-    """Return an XLSX file with one sheet per (title, headers, rows); headers in bold."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-        for index, header in enumerate(headers, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-                12, min(60, len(header) + 4)
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from sinergi.core.spreadsheets import workbook_bytes
 
 
 def _subject_label(subject) -> tuple[str, str]:

@@ -5,23 +5,15 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from sinergi.core.services import log_action
+from sinergi.core.spreadsheets import xlsx_text
 
 from . import selectors
 from .models import Agreement, AgreementStatus, Partner
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WIDTHS = [34, 18, 16, 18, 40, 14, 12, 40, 40]
-
-
-def _text(value) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, target) -> bytes:
@@ -29,7 +21,7 @@ def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Agreements")[:31]
-    sheet.append([_text(title)])
+    sheet.append([xlsx_text(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([_("Year"), year])
     sheet.append([])
@@ -50,15 +42,15 @@ def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, 
     for agreement in agreements:
         sheet.append(
             [
-                _text(agreement.title),
-                _text(agreement.get_kind_display()),
-                _text(AgreementStatus(selectors.agreement_status(agreement)).label),
-                _text(agreement.our_number),
-                _text(agreement.partner.name),
+                xlsx_text(agreement.title),
+                xlsx_text(agreement.get_kind_display()),
+                xlsx_text(AgreementStatus(selectors.agreement_status(agreement)).label),
+                xlsx_text(agreement.our_number),
+                xlsx_text(agreement.partner.name),
                 agreement.starts_on,
                 agreement.ends_on,
-                _text("; ".join(c.name for c in agreement.iku_criteria.all())),
-                _text("; ".join(f.name for f in agreement.partnership_forms.all())),
+                xlsx_text("; ".join(c.name for c in agreement.iku_criteria.all())),
+                xlsx_text("; ".join(f.name for f in agreement.partnership_forms.all())),
             ]
         )
     for index, width in enumerate(WIDTHS):
@@ -72,10 +64,10 @@ def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, 
         activities.append(
             [
                 row.held_on,
-                _text(row.kind),
-                _text(row.title),
+                xlsx_text(row.kind),
+                xlsx_text(row.title),
                 row.participants,
-                _text(row.agreement.title),
+                xlsx_text(row.agreement.title),
             ]
         )
     for index, width in enumerate([14, 20, 50, 14, 50]):

@@ -11,13 +11,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
+from sinergi.core.spreadsheets import xlsx_response
 
 from . import exports, selectors, services
 from .forms import (
@@ -491,20 +491,13 @@ def evidence_download(request, pk: int):
     )
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    patch_cache_control(response, private=True)
-    return response
-
-
 @require_safe
 @role_required(*STAFF)
 def agreement_report(request, pk: int):
     agreement = _agreement_or_404(request, pk)
     year = _year(request)
     content = exports.agreement_report(agreement=agreement, year=year, actor=request.user)
-    return _xlsx(content, f"report-{year}-agreement-{agreement.pk}.xlsx")
+    return xlsx_response(content, f"report-{year}-agreement-{agreement.pk}")
 
 
 @require_safe
@@ -513,7 +506,7 @@ def partner_report(request, pk: int):
     partner = _partner_or_404(request, pk)
     year = _year(request)
     content = exports.partner_report(partner=partner, year=year, actor=request.user)
-    return _xlsx(content, f"report-{year}-{slugify(partner.short_name or partner.name)}.xlsx")
+    return xlsx_response(content, f"report-{year}-{slugify(partner.short_name or partner.name)}")
 
 
 # --- Partners ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from sinergi.core.services import log_action
+from sinergi.core.spreadsheets import neutralise_formula
 
 from .models import Batch, Registration
 
@@ -27,8 +28,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 COLUMN_WIDTHS = [32, 30, 30, 22, 22, 20, 18, 18, 18, 26, 18]
 
 
@@ -81,11 +80,6 @@ def _rows(batch: Batch) -> Iterator[list]:
             invoice.number if invoice else "",
             _local(invoice.paid_at) if invoice else None,
         ]
-
-
-def neutralise_formula(text: str) -> str:
-    """Return `text` so that a spreadsheet shows it as text and never runs it as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _csv_cell(value) -> str:

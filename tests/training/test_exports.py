@@ -12,8 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from sinergi.core.models import AuditLog, InstitutionType, Province
+from sinergi.core.spreadsheets import neutralise_formula
 from sinergi.training import services
-from sinergi.training.exports import neutralise_formula
 
 from ..factories import BatchFactory, UserFactory
 

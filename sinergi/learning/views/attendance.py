@@ -15,10 +15,10 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
 from .. import ical
-from ..exports import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_filename
 from ..forms_classroom import AttendanceMarkForm, CheckinCodeForm, SessionForm
 from ..models import Attendance, CheckinMethod, Session
 from ..selectors.access import (
@@ -334,10 +334,7 @@ def matrix_xlsx(request, batch_id: int):
     access = classroom_get(user=request.user, batch_id=batch_id)
     if not (access.can_read_reports or access.is_speaker):
         raise PermissionDenied
-    response = HttpResponse(matrix_xlsx_bytes(access.batch), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = xlsx_filename(f"presensi-{access.batch.code}")
-    patch_cache_control(response, private=True)
-    return response
+    return xlsx_response(matrix_xlsx_bytes(access.batch), f"presensi-{access.batch.code}")
 
 
 # Calendar ---------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..exports import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_filename
+from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
+
 from ..forms_quizzes import (
     RANDOM_ROWS,
     EssayGradeForm,
@@ -487,9 +488,7 @@ def learning_gain_xlsx(request, batch_id: int):
             (_("Summary"), [_("Figure"), _("Value")], summary),
         ]
     )
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = xlsx_filename(f"learning-gain-{access.batch.code}")
-    return response
+    return xlsx_response(content, f"learning-gain-{access.batch.code}")
 
 
 @login_required
@@ -530,9 +529,7 @@ def item_analysis_xlsx(request, batch_id: int):
         sheets.append((f"{quiz.pk} {quiz.item.title}", headers, rows))
     if not sheets:
         sheets.append((_("Item analysis"), headers, []))
-    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = xlsx_filename(f"item-analysis-{access.batch.code}")
-    return response
+    return xlsx_response(workbook_bytes(sheets), f"item-analysis-{access.batch.code}")
 
 
 urlpatterns = [

@@ -3,14 +3,15 @@ reports hub that links every report of a batch."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.spreadsheets import xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
-from ..exports import XLSX_CONTENT_TYPE, completion_xlsx, xlsx_filename
+from ..exports import completion_xlsx
 from ..selectors.access import classroom_get, classroom_get_for_participant
 from ..selectors.progress import learning_gain, progress_for
 from ..selectors.surveys import surveys_of_batch
@@ -79,9 +80,7 @@ def completion(request, batch_id: int):
                 for registration, entry in rows
             ]
         )
-        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = xlsx_filename(f"kelulusan-{access.batch.code}")
-        return response
+        return xlsx_response(data, f"kelulusan-{access.batch.code}")
     done = sum(1 for _, entry in rows if entry.completed_at)
     return render(
         request,

@@ -4,13 +4,15 @@ speakers read the aggregates about their own sessions only."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..exports import XLSX_CONTENT_TYPE, survey_results_xlsx, xlsx_filename
+from sinergi.core.spreadsheets import xlsx_response
+
+from ..exports import survey_results_xlsx
 from ..models import ItemKind, SurveyQuestionKind, SurveyResponse, SurveyScope
 from ..selectors.access import classroom_get, classroom_get_for_manager, item_get_for_batch
 from ..selectors.content import item_open_for
@@ -148,9 +150,7 @@ def survey_results_view(request, batch_id: int, item_id: int):
     speaker = None if access.can_read_reports else request.user
     results = survey_results(survey=survey, speaker=speaker)
     if request.GET.get("format") == "xlsx" and not results.hidden:
-        response = HttpResponse(survey_results_xlsx(results), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = xlsx_filename(f"evaluasi-{access.batch.code}")
-        return response
+        return xlsx_response(survey_results_xlsx(results), f"evaluasi-{access.batch.code}")
     return render(
         request,
         "learning/survey_results.html",
