@@ -1,13 +1,12 @@
 """Forms of the certificate pages: the template editor, revocation, the public code check."""
 
-import secrets
 from decimal import InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.core.uploads import JPEG, PNG, UPLOAD_KINDS, validate_upload
+from sinergi.core.uploads import JPEG, PNG, accept_upload
 
 from .models import CertificateTemplate, Signature, parse_predicates
 from .pdf import wording_errors
@@ -22,9 +21,7 @@ def _checked_image(file, max_bytes: int):
     """Check an uploaded image by its bytes and give it a random name; pass others through."""
     if not file or not hasattr(file, "content_type"):  # unchanged, or cleared
         return file
-    kind = validate_upload(file, allowed=IMAGE_KINDS, max_bytes=max_bytes)
-    file.name = f"{secrets.token_hex(12)}{UPLOAD_KINDS[kind].extension}"
-    return file
+    return accept_upload(file, allowed=IMAGE_KINDS, max_bytes=max_bytes)
 
 
 class TemplateForm(forms.ModelForm):

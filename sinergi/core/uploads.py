@@ -7,6 +7,7 @@ choke on becomes a ValidationError with a message the person can act on.
 """
 
 import io
+import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -108,6 +109,14 @@ def validate_upload(file, *, allowed: set[str], max_bytes: int) -> str:
     else:
         _check_image(data, kind)
     return kind
+
+
+def accept_upload(file, *, allowed: set[str], max_bytes: int):
+    """Check `file` with validate_upload and give it a random name with the extension of what
+    it really is (the sender's file name is neither trusted nor needed); return it."""
+    kind = validate_upload(file, allowed=allowed, max_bytes=max_bytes)
+    file.name = secrets.token_hex(12) + UPLOAD_KINDS[kind].extension
+    return file
 
 
 def _read_at_most(file, max_bytes: int) -> bytes:

@@ -1,5 +1,4 @@
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.forms import normalise_phone
 from sinergi.core.models import Province
-from sinergi.core.uploads import JPEG, PDF, PNG, UPLOAD_KINDS, validate_upload
+from sinergi.core.uploads import JPEG, PDF, PNG, accept_upload
 
 from .models import CompetencyUnit, Mode
 
@@ -260,9 +259,6 @@ class TransferProofForm(forms.Form):
     )
 
     def clean_proof(self):
-        proof = self.cleaned_data["proof"]
-        kind = validate_upload(proof, allowed=PROOF_KINDS, max_bytes=PROOF_MAX_BYTES)
-        # Stored under a random name with the extension of what it really is: the sender's
-        # name is neither trusted nor needed.
-        proof.name = secrets.token_hex(12) + UPLOAD_KINDS[kind].extension
-        return proof
+        return accept_upload(
+            self.cleaned_data["proof"], allowed=PROOF_KINDS, max_bytes=PROOF_MAX_BYTES
+        )

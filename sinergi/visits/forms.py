@@ -1,9 +1,7 @@
-import secrets
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.core.uploads import JPEG, PDF, PNG, UPLOAD_KINDS, validate_upload
+from sinergi.core.uploads import JPEG, PDF, PNG, accept_upload
 
 from .models import DeliveryRequest, MemberDomain, OpeningHours, QuestionCategory, ServicePoint
 
@@ -183,10 +181,9 @@ class ProofForm(forms.Form):
     )
 
     def clean_proof(self):
-        proof = self.cleaned_data["proof"]
-        kind = validate_upload(proof, allowed=PROOF_KINDS, max_bytes=PROOF_MAX_BYTES)
-        proof.name = secrets.token_hex(12) + UPLOAD_KINDS[kind].extension
-        return proof
+        return accept_upload(
+            self.cleaned_data["proof"], allowed=PROOF_KINDS, max_bytes=PROOF_MAX_BYTES
+        )
 
 
 class ReasonForm(forms.Form):
