@@ -76,6 +76,11 @@ def survey_add_default_questions(*, survey: Survey) -> None:
 def survey_question_add(
     *, survey: Survey, scope: str, kind: str, text: str, actor
 ) -> SurveyQuestion:
+    text = text.strip()
+    if scope not in SurveyScope.values or kind not in SurveyQuestionKind.values or not text:
+        raise ValidationError(_("Give the question's text, what it is about and its kind."))
+    if len(text) > 300:
+        raise ValidationError(_("Keep the question under 300 characters."))
     if SurveyResponse.objects.filter(survey=survey).exists():
         raise ValidationError(_("Questions cannot change once participants have answered."))
     last = survey.questions.order_by("-position").values_list("position", flat=True).first()
