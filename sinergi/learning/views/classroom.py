@@ -30,7 +30,7 @@ from ..selectors.progress import progress_for
 from ..services import content
 from .assignments import assignment_context
 from .attendance import session_context
-from .common import add_service_errors, optional_url
+from .common import add_service_errors
 
 # Materials in PDF open in the browser; slides and documents download.
 INLINE = frozenset({PDF})
@@ -208,9 +208,9 @@ def _settings_url(item: Item) -> str | None:
     if item.kind == ItemKind.ASSIGNMENT:
         return reverse("learning:assignment_settings", args=[item.pk])
     if item.kind == ItemKind.QUIZ:
-        return optional_url("learning:quiz_settings", item.pk)
+        return reverse("learning:quiz_settings", args=[item.pk])
     if item.kind == ItemKind.SURVEY and batch_id:
-        return optional_url("learning:survey_edit", batch_id, item.pk)
+        return reverse("learning:survey_edit", args=[batch_id, item.pk])
     if item.kind == ItemKind.SESSION and item.session_id:
         return reverse("learning:session_edit", args=[batch_id, item.session_id])
     return None
@@ -258,7 +258,7 @@ def classroom(request, batch_id: int):
             "modules": classroom_modules(batch=access.batch, registration=access.registration),
             "progress": progress,
             "sessions": upcoming_sessions(batch=access.batch),
-            "progress_url": optional_url("learning:progress", access.batch.pk)
+            "progress_url": reverse("learning:progress", args=[access.batch.pk])
             or f"/learning/batches/{access.batch.pk}/progress/",
         },
     )
@@ -268,9 +268,9 @@ def _item_links(item: Item) -> dict:
     batch_id = item.module.batch_id
     links = {}
     if item.kind == ItemKind.QUIZ:
-        links["quiz_url"] = optional_url("learning:quiz_detail", batch_id, item.pk)
+        links["quiz_url"] = reverse("learning:quiz_detail", args=[batch_id, item.pk])
     elif item.kind == ItemKind.SURVEY:
-        links["survey_url"] = optional_url("learning:survey_fill", batch_id, item.pk)
+        links["survey_url"] = reverse("learning:survey_fill", args=[batch_id, item.pk])
     return links
 
 

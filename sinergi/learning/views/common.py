@@ -1,15 +1,6 @@
 """Small helpers the classroom's views share (no URLs of their own)."""
 
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
-
-
-def optional_url(name: str, *args) -> str | None:
-    """Return the URL of a page another part of the classroom may not have built yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def add_service_errors(form, error: ValidationError) -> None:
