@@ -10,7 +10,10 @@ production settings (DEBUG off), in process through Django's test client (the wh
 middleware, view, queries, template or XML; no network, no web server):
 
 - search: the catalogue page (/library/?q=...) with its facet counts, for 200 queries of one
-  or two words, some with a facet chosen; p50/p95/max;
+  or two words, a quarter with the language chosen and a quarter with a year; p50/p95/p99/max
+  over all of them and for each class of query (a broad Indonesian word, an English word, two
+  words; no facet, language, year), then 40 pages without words (the catalogue's front page,
+  with and without a facet, and deeper pages) as "browse";
 - harvest: a full OAI-PMH ListRecords (oai_dc) following every resumption token (or the first
   --harvest-limit records); records per second;
 - opds: acquisition feed pages (/opds/new.xml?page=N, a subject's feed); p50/p95;
@@ -62,6 +65,7 @@ def summary(times: list[float]) -> dict:
         "n": len(times),
         "p50_ms": round(statistics.median(times) * 1000, 1),
         "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(times, 0.99) * 1000, 1),
         "max_ms": round(max(times) * 1000, 1),
     }
 
@@ -171,6 +175,12 @@ def timed_get(client, url: str, **headers) -> float:
     return elapsed
 
 
+def query_class(query: str, params: dict) -> str:
+    words = "two words" if " " in query else ("ID word" if query in QUERIES_ID else "EN word")
+    facet = "language" if "language" in params else ("year" if "year" in params else "no facet")
+    return f"{words}, {facet}"
+
+
 def search(count: int) -> dict:
     import random
 
@@ -183,14 +193,27 @@ def search(count: int) -> dict:
     for query in queries[:3]:
         timed_get(client, "/library/?" + urlencode({"q": query}))  # warm up
     times = []
+    by_class: dict[str, list[float]] = {}
     for n in range(count):
         params = {"q": rng.choice(queries)}
         if n % 4 == 1:
             params["language"] = "ind"
         if n % 4 == 2:
             params["year"] = str(rng.randint(1990, 2025))
-        times.append(timed_get(client, "/library/?" + urlencode(params)))
-    return {"page_with_facets": summary(times)}
+        elapsed = timed_get(client, "/library/?" + urlencode(params))
+        times.append(elapsed)
+        by_class.setdefault(query_class(params["q"], params), []).append(elapsed)
+    browse = []
+    for n in range(40):
+        params = [{}, {"language": "eng"}, {"year": str(rng.randint(1990, 2025))}][n % 3]
+        if n % 4 == 3:
+            params = {**params, "page": str(rng.randint(2, 50))}
+        browse.append(timed_get(client, "/library/?" + urlencode(params)))
+    return {
+        "page_with_facets": summary(times),
+        "by_class": {name: summary(values) for name, values in sorted(by_class.items())},
+        "browse": summary(browse),
+    }
 
 
 def opds() -> dict:
