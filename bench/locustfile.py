@@ -7,6 +7,7 @@ real visitors behave. Add a scenario as a new class here and name it in `SCENARI
 Run through bench/run.py, which starts the server, passes --host and sets BENCH_API_TOKEN.
 """
 
+import html
 import os
 import random
 import re
@@ -286,6 +287,7 @@ QUESTION = re.compile(
     r'<fieldset class="card mb-3 sn-question sn-q-(\w+)" id="q(\d+)"(.*?)</fieldset>', re.DOTALL
 )
 CHOICE = re.compile(r'name="q\d+-choice" value="(\d+)"')
+SAVE_URL = re.compile(r'hx-post="([^"]+)"')
 
 
 def _answer(qtype: str, position: int, body: str) -> dict | None:
@@ -356,8 +358,13 @@ class PostTestBurstUser(BenchUser):
             if data is None:
                 continue
             gevent.sleep(random.uniform(0.5 * pause, 1.5 * pause))
+            # The page's own autosave URL (with its answer key), as HTMX posts it.
+            found = SAVE_URL.search(fieldset)
+            save_url = f"{attempt_path}answers/{position}/"
+            if found:
+                save_url = html.unescape(found.group(1))
             with self.client.post(
-                f"{attempt_path}answers/{position}/",
+                save_url,
                 data=data,
                 headers={**headers, "HX-Request": "true"},
                 name="POST answer (autosave)",

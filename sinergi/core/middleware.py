@@ -3,11 +3,26 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
+def sessionless(view):
+    """Mark a view that needs neither the session nor the signed-in user (it checks a signed
+    key of its own, as the quiz autosave does): the language middleware then takes the
+    language from the cookie instead of loading the user for it. Login and the language switch
+    keep that cookie equal to the account's language."""
+    view.sessionless = True
+    return view
+
+
 class LanguageMiddleware:
     """Choose the interface language: the account's, then the visitor's cookie, then Indonesian.
 
     Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: many phones in
     Indonesia are set to English, and the library wants Indonesian unless a person asks.
+
+    The cookie's language is active from the start of the request (for anything answered
+    before a view is chosen, such as a 404 for an unknown address); the account's, which costs
+    loading the user, is switched to just before the view runs, except for `sessionless` views.
+    It stands before the CSRF middleware, so a refused form is explained in the account's
+    language too.
     """
 
     def __init__(self, get_response):
@@ -15,16 +30,24 @@ class LanguageMiddleware:
         self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        language = settings.LANGUAGE_CODE
         cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language in self.supported:
-            language = user.language
-        elif cookie in self.supported:
-            language = cookie
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+        self._activate(request, cookie if cookie in self.supported else settings.LANGUAGE_CODE)
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "sessionless", False):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if user.language in self.supported and user.language != request.LANGUAGE_CODE:
+            self._activate(request, user.language)
+        return None
+
+    @staticmethod
+    def _activate(request, language: str) -> None:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language

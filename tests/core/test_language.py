@@ -109,3 +109,16 @@ def test_every_language_cookie_follows_the_cookie_settings(client, settings):
     for jar in cookies:
         assert jar["django_language"]["secure"] is True
         assert jar["django_language"]["samesite"] == "Lax"
+
+
+def test_the_account_language_holds_for_a_refused_form_too(client):
+    """The account's language is chosen before the CSRF check, so its refusal is readable."""
+    from django.test import Client
+
+    user = UserFactory(language="en")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    refused = strict.post(SET_LANGUAGE, {"language": "id", "next": "/"})
+    assert refused.status_code == 403
+    assert refused["Content-Language"] == "en"
+    assert html_lang(refused) == "en"

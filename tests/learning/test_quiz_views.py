@@ -77,6 +77,161 @@ def test_htmx_saves_one_answer_in_a_constant_number_of_queries(
     assert row.response == {"text": "Perpusnas"}
 
 
+SAVE_URL = re.compile(r'hx-post="([^"]+)"')
+
+
+def page_save_urls(client, attempt) -> dict[int, str]:
+    """The autosave URL of each question on the attempt page, as HTMX would post to it."""
+    html = client.get(reverse("learning:attempt", args=[attempt.pk])).content.decode()
+    fieldsets = re.findall(r'<fieldset[^>]* id="q(\d+)"(.*?)</fieldset>', html, re.DOTALL)
+    urls = {int(p): SAVE_URL.search(body) for p, body in fieldsets}
+    return {p: found.group(1).replace("&amp;", "&") for p, found in urls.items() if found}
+
+
+def test_the_pages_autosave_saves_in_one_query_without_the_session(
+    participant_client, quiz, django_assert_num_queries
+):
+    attempt = start(participant_client, quiz)
+    urls = page_save_urls(participant_client, attempt)
+    for qtype, data in (
+        ("shortanswer", lambda p, row: {f"q{p}-kind": "text", f"q{p}-text": "Perpusnas"}),
+        (
+            "multichoice",
+            lambda p, row: {f"q{p}-kind": "choices", f"q{p}-choice": row.answer_order[0]},
+        ),
+        ("numerical", lambda p, row: {f"q{p}-kind": "value", f"q{p}-value": "8"}),
+    ):
+        row = row_of(attempt, qtype)
+        assert "?k=" in urls[row.position]
+        # Only the conditional UPDATE: no session, no user, no question read.
+        with django_assert_num_queries(1):
+            response = participant_client.post(urls[row.position], data(row.position, row), **HTMX)
+        assert response.status_code == 200 and b"text-success" in response.content
+        row.refresh_from_db()
+        assert row.response is not None and row.saved_at is not None
+
+
+def test_an_answer_key_is_checked_like_the_session(client, participant, quiz):
+    client.force_login(participant.user)
+    attempt = start(client, quiz)
+    urls = page_save_urls(client, attempt)
+    row = row_of(attempt, "shortanswer")
+    p = row.position
+    data = {f"q{p}-kind": "text", f"q{p}-text": "Perpusnas"}
+    # A key for another question does not move to this one: the signed-in path saves instead.
+    other_position = next(position for position in urls if position != p)
+    moved = urls[other_position].split("?")[1]
+    url = reverse("learning:attempt_answer", args=[attempt.pk, p])
+    assert client.post(f"{url}?{moved}", data, **HTMX).status_code == 200
+    # Another person with the key (and their own session) is refused: the key is bound to the
+    # session it was made for, and without it they are just someone else.
+    other = ParticipantFactory(batch=participant.batch)
+    client.force_login(other.user)
+    assert client.post(urls[p], {**data, f"q{p}-text": "x"}, **HTMX).status_code == 404
+    client.logout()
+    signed_out = client.post(urls[p], {**data, f"q{p}-text": "x"}, **HTMX)
+    assert signed_out.status_code == 302 and "/login" in signed_out["Location"]
+    row.refresh_from_db()
+    assert row.response == {"text": "Perpusnas"}
+
+
+def test_an_answer_key_saves_nothing_once_the_registration_is_cancelled(
+    participant_client, participant, quiz
+):
+    attempt = start(participant_client, quiz)
+    urls = page_save_urls(participant_client, attempt)
+    row = row_of(attempt, "shortanswer")
+    participant.state = "cancelled"
+    participant.save(update_fields=["state"])
+    data = {f"q{row.position}-kind": "text", f"q{row.position}-text": "Perpusnas"}
+    assert participant_client.post(urls[row.position], data, **HTMX).status_code == 404
+    row.refresh_from_db()
+    assert row.response is None
+
+
+def test_an_answer_key_after_submitting_says_the_attempt_is_closed(participant_client, quiz):
+    attempt = start(participant_client, quiz)
+    urls = page_save_urls(participant_client, attempt)
+    participant_client.post(reverse("learning:attempt_submit", args=[attempt.pk]))
+    row = row_of(attempt, "shortanswer")
+    data = {f"q{row.position}-kind": "text", f"q{row.position}-text": "Perpusnas"}
+    response = participant_client.post(urls[row.position], data, **HTMX)
+    assert response["HX-Redirect"] == reverse("learning:attempt_review", args=[attempt.pk])
+    assert b"sn-not-saved" in response.content
+    row.refresh_from_db()
+    assert row.response is None
+
+
+def test_the_autosave_speaks_the_language_of_the_cookie(participant_client, quiz, settings):
+    attempt = start(participant_client, quiz)
+    urls = page_save_urls(participant_client, attempt)
+    row = row_of(attempt, "numerical")
+    data = {f"q{row.position}-kind": "value", f"q{row.position}-value": "delapan"}
+    participant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    indonesian = participant_client.post(urls[row.position], data, **HTMX)
+    participant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = participant_client.post(urls[row.position], data, **HTMX)
+    assert b"Enter a number" in english.content
+    assert b"Enter a number" not in indonesian.content and b"sn-not-saved" in indonesian.content
+
+
+def cards(response) -> dict[int, str]:
+    html = response.content.decode()
+    return {
+        int(p): body
+        for p, body in re.findall(r'<fieldset[^>]* id="q(\d+)"(.*?)</fieldset>', html, re.S)
+    }
+
+
+def test_unanswered_questions_are_rendered_once_and_answered_ones_each_time(
+    participant_client, participant, quiz, monkeypatch, settings
+):
+    from django.core.cache import cache
+
+    from sinergi.learning.views import quizzes as quiz_views
+
+    cache.clear()
+    attempt = start(participant_client, quiz)
+    page_url = reverse("learning:attempt", args=[attempt.pk])
+    first = cards(participant_client.get(page_url))
+    rendered = []
+    real = quiz_views.attempt_row_texts
+    monkeypatch.setattr(
+        quiz_views,
+        "attempt_row_texts",
+        lambda row, **kw: rendered.append(row.pk) or real(row, **kw),
+    )
+    again = cards(participant_client.get(page_url))
+    assert rendered == [] and again == first
+    # Another participant who drew the same question gets it from the cache, in their own place
+    # on their page and with their own autosave key.
+    other = ParticipantFactory(batch=participant.batch)
+    participant_client.force_login(other.user)
+    participant_client.post(
+        reverse("learning:quiz_start", args=[quiz.item.module.batch_id, quiz.item_id])
+    )
+    theirs = Attempt.objects.get(quiz=quiz, registration=other)
+    their_cards = cards(participant_client.get(reverse("learning:attempt", args=[theirs.pk])))
+    assert f"/learning/attempts/{theirs.pk}/answers/" in "".join(their_cards.values())
+    assert f"/learning/attempts/{attempt.pk}/" not in "".join(their_cards.values())
+    # An answered question is rendered with the answer, each time.
+    participant_client.force_login(participant.user)
+    row = row_of(attempt, "shortanswer")
+    urls = page_save_urls(participant_client, attempt)
+    rendered.clear()
+    data = {f"q{row.position}-kind": "text", f"q{row.position}-text": "Perpusnas"}
+    participant_client.post(urls[row.position], data, **HTMX)
+    answered = cards(participant_client.get(page_url))
+    assert rendered == [row.pk]
+    assert 'value="Perpusnas"' in answered[row.position]
+    # An edited question, or another language, is rendered afresh.
+    question = row_of(attempt, "multichoice").question
+    question.text = "Soal yang diperbaiki"
+    question.save()
+    participant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert "Soal yang diperbaiki" in "".join(cards(participant_client.get(page_url)).values())
+
+
 def test_autosave_answers_json_for_scripts(participant_client, quiz):
     attempt = start(participant_client, quiz)
     row = row_of(attempt, "numerical")

@@ -68,8 +68,13 @@ def _question_file_url(question_id: int, name: str) -> str:
     return reverse("learning:question_file", args=[question_id, name])
 
 
-def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
-    """Return the attempt's questions with their answers, in the participant's order."""
+def attempt_questions(attempt: Attempt, *, texts: bool = True) -> list[AttemptQuestion]:
+    """Return the attempt's questions with their answers, in the participant's order.
+
+    With `texts`, each row's question, answers and feedback are rendered to HTML
+    (`text_html`, `answer.html`, `feedback_html`); without, `attempt_row_texts` renders a row's
+    question and answers when needed (the attempt page renders only what it has not cached).
+    """
     rows = list(
         AttemptQuestion.objects.filter(attempt=attempt)
         .select_related("question")
@@ -78,15 +83,11 @@ def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
     )
     for row in rows:
         question = row.question
-        file_url = partial(_question_file_url, question.pk)
-        row.text_html = render_text(question.text, question.text_format, file_url)
-        row.feedback_html = render_text(question.general_feedback, question.text_format, file_url)
         by_id = {answer.id: answer for answer in question.answers.all()}
         ordered = [by_id[i] for i in row.answer_order if i in by_id]
         row.shown_answers = ordered or list(by_id.values())
-        for answer in row.shown_answers:
-            answer.html = render_text(answer.text, answer.text_format, file_url)
-            answer.feedback_html = render_text(answer.feedback, answer.text_format, file_url)
+        if texts:
+            attempt_row_texts(row, feedback=True)
         if row.question.qtype == "matching":
             row.stems = [a for a in row.shown_answers if a.text.strip()]
             pairs = (row.response or {}).get("pairs", {})
@@ -98,6 +99,19 @@ def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
                     choices.setdefault(answer.match.strip(), answer.id)
             row.choices = [(answer_id, text) for text, answer_id in choices.items()]
     return rows
+
+
+def attempt_row_texts(row: AttemptQuestion, *, feedback: bool = False) -> None:
+    """Render a row's question text and answers (and with `feedback`, the feedback) to HTML."""
+    question = row.question
+    file_url = partial(_question_file_url, question.pk)
+    row.text_html = render_text(question.text, question.text_format, file_url)
+    if feedback:
+        row.feedback_html = render_text(question.general_feedback, question.text_format, file_url)
+    for answer in row.shown_answers:
+        answer.html = render_text(answer.text, answer.text_format, file_url)
+        if feedback:
+            answer.feedback_html = render_text(answer.feedback, answer.text_format, file_url)
 
 
 def attempts_of(*, quiz: Quiz, registration: Registration) -> list[Attempt]:

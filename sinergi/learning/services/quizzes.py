@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -340,9 +341,45 @@ def attempt_answer_save(
     writes only if the attempt belongs to `user`, is in progress and its deadline has not
     passed. Raises AttemptQuestion.DoesNotExist for someone else's attempt (the view answers
     404), grading.ResponseError for a malformed answer, AttemptClosed when too late.
+    `attempt_answer_save_keyed` does the same in one query for the attempt page's autosave.
     """
     now = now or timezone.now()
-    slot = (
+    slot = _slot_of(attempt_id=attempt_id, position=position, user_id=user.pk)
+    response = grading.response_clean(slot.question, _answer_stubs(slot.answer_order), raw)
+    if not _answer_write(Q(pk=slot.pk), attempt_id=attempt_id, response=response, now=now):
+        _refuse(slot.attempt, now)
+    return now
+
+
+def attempt_answer_save_keyed(*, shape: "AnswerShape", raw, now: datetime | None = None):
+    """Save an answer to the question that `shape` (read from an answer key) describes.
+
+    One query, the conditional UPDATE: the key already says whose attempt it is and what a
+    valid answer to the question looks like, so nothing needs reading first. The UPDATE still
+    checks in the database that the person's registration is confirmed, the attempt in
+    progress and its time not up. Raises as `attempt_answer_save`.
+    """
+    now = now or timezone.now()
+    response = grading.response_clean(shape, _answer_stubs(shape.answer_ids), raw)
+    written = _answer_write(
+        Q(attempt_id=shape.attempt_id, position=shape.position),
+        attempt_id=shape.attempt_id,
+        response=response,
+        now=now,
+        owner=Q(
+            registration__user_id=shape.user_id,
+            registration__state=RegistrationState.CONFIRMED,
+        ),
+    )
+    if not written:
+        # Why not: another person's attempt (DoesNotExist), or closed, or out of time.
+        slot = _slot_of(attempt_id=shape.attempt_id, position=shape.position, user_id=shape.user_id)
+        _refuse(slot.attempt, now)
+    return now
+
+
+def _slot_of(*, attempt_id: int, position: int, user_id: int) -> AttemptQuestion:
+    return (
         AttemptQuestion.objects.select_related("question", "attempt")
         .only(
             "id",
@@ -355,31 +392,87 @@ def attempt_answer_save(
         .get(
             attempt_id=attempt_id,
             position=position,
-            attempt__registration__user=user,
+            attempt__registration__user_id=user_id,
             attempt__registration__state=RegistrationState.CONFIRMED,
         )
     )
-    response = grading.response_clean(slot.question, _answer_stubs(slot), raw)
+
+
+def _answer_write(
+    slot: Q, *, attempt_id: int, response, now: datetime, owner: Q | None = None
+) -> bool:
+    """The conditional UPDATE of an answer; whether it was written."""
     # A graded row has points (or waits for a grader): that condition is on the row itself, so
     # a save racing a submit is re-checked by PostgreSQL after the submit's row lock is released
     # and refused, instead of slipping in after the grades were computed.
+    open_attempt = Attempt.objects.filter(
+        owner or Q(), Q(deadline__isnull=True) | Q(deadline__gt=now), pk=attempt_id
+    ).filter(state=AttemptState.IN_PROGRESS)
     updated = AttemptQuestion.objects.filter(
-        pk=slot.pk,
-        points__isnull=True,
-        needs_grading=False,
-        attempt__in=Attempt.objects.filter(pk=attempt_id, state=AttemptState.IN_PROGRESS).filter(
-            Q(deadline__isnull=True) | Q(deadline__gt=now)
-        ),
+        slot, points__isnull=True, needs_grading=False, attempt__in=open_attempt
     ).update(response=response, saved_at=now)
-    if updated != 1:
-        attempt = slot.attempt
-        if attempt_is_overdue(attempt, now):
-            attempt_submit(attempt=attempt, actor=None, now=now, automatic=True)
-            raise AttemptClosed(
-                _("Time is up: the attempt was submitted with the answers saved before.")
-            )
-        raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
-    return now
+    return updated == 1
+
+
+def _refuse(attempt: Attempt, now: datetime):
+    """Raise AttemptClosed for a save the UPDATE refused; submit the attempt if time is up."""
+    if attempt_is_overdue(attempt, now):
+        attempt_submit(attempt=attempt, actor=None, now=now, automatic=True)
+        raise AttemptClosed(
+            _("Time is up: the attempt was submitted with the answers saved before.")
+        )
+    raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
+
+
+# --- Answer keys: the attempt page's signed word for its autosave ------------------------------
+#
+# The attempt page gives each question's autosave URL a key, signed with the site's secret and
+# bound to the participant's session cookie. It carries what a save would otherwise read from
+# the database (whose attempt, the question's type and the answer ids shown), so the autosave,
+# the busiest request of a test, needs neither the session, nor the user, nor the question: one
+# UPDATE. A key is worthless without the session cookie it was made for, and it changes nothing
+# that the UPDATE does not check again (registration confirmed, attempt open, time not up).
+# A request without a valid key (a new session, a script) takes the signed-in path instead.
+
+
+@dataclass(frozen=True)
+class AnswerShape:
+    """What an answer key says: the question `position` of `attempt_id`, owned by `user_id`,
+    of type `qtype` (`single` answer or several), offering the answers `answer_ids`."""
+
+    attempt_id: int
+    position: int
+    user_id: int
+    qtype: str
+    single: bool
+    answer_ids: tuple[int, ...]
+
+
+def _key_signer(session_key: str) -> signing.Signer:
+    return signing.Signer(salt=f"sinergi.learning.answer-key:{session_key}")
+
+
+def answer_key(*, row: AttemptQuestion, user_id: int, session_key: str) -> str:
+    """The key for saving answers to `row` from the session `session_key`."""
+    question = row.question
+    shape = [row.attempt_id, row.position, user_id, question.qtype, question.single]
+    return _key_signer(session_key).sign_object([*shape, list(row.answer_order or [])])
+
+
+def answer_key_read(
+    key: str | None, *, session_key: str | None, attempt_id: int, position: int
+) -> AnswerShape | None:
+    """The shape in `key` if it is valid for this session, attempt and position, else None."""
+    if not key or not session_key:
+        return None
+    try:
+        data = _key_signer(session_key).unsign_object(key)
+        attempt, slot, user_id, qtype, single, answer_ids = data
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if (attempt, slot) != (attempt_id, position):
+        return None
+    return AnswerShape(attempt, slot, user_id, qtype, bool(single), tuple(answer_ids))
 
 
 @dataclass(frozen=True)
@@ -392,10 +485,10 @@ class _AnswerStub:
     match: str = "x"
 
 
-def _answer_stubs(slot: AttemptQuestion) -> list[_AnswerStub]:
+def _answer_stubs(answer_order) -> list[_AnswerStub]:
     # The ids a response may name are the ones shown to the participant: `answer_order`. For
     # matching, any of them may be offered as a stem or a choice; grading compares the texts.
-    return [_AnswerStub(id=answer_id) for answer_id in slot.answer_order or []]
+    return [_AnswerStub(id=answer_id) for answer_id in answer_order or []]
 
 
 def _grade_rows(attempt: Attempt) -> list[AttemptQuestion]:

@@ -6,17 +6,27 @@ saves each answer as it changes (`attempt_answer`); `static/learning/quiz.js` sh
 countdown from the server's deadline and the saved state of each question.
 """
 
+import functools
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sinergi.core.middleware import sessionless
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 
 from ..forms_quizzes import (
@@ -39,6 +49,7 @@ from ..selectors.quizzes import (
     attempt_get_for_participant,
     attempt_question_for_grader,
     attempt_questions,
+    attempt_row_texts,
     attempts_of,
     grading_queue,
     item_analysis,
@@ -235,7 +246,7 @@ def attempt_page(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS or service.attempt_is_overdue(attempt):
         return _closed_redirect(request, attempt)
-    rows = attempt_questions(attempt)
+    rows = attempt_questions(attempt, texts=False)
     pages = max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     try:
         page = min(max(int(request.GET.get("page", 1)), 1), pages)
@@ -256,10 +267,9 @@ def attempt_page(request, attempt_id: int):
             messages.success(request, _("Your answers are saved."))
             target = min(max(target, 1), pages)
             return redirect(f"{reverse('learning:attempt', args=[attempt.pk])}?page={target}")
-        rows = attempt_questions(attempt)  # show what is saved, and beside it what was refused
+        rows = attempt_questions(attempt, texts=False)  # what is saved, and what was refused
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    for row in shown:
-        row.error = errors.get(row.position)
+    _question_cards(request, attempt, shown, errors)
     item = attempt.quiz.item
     return render(
         request,
@@ -280,18 +290,110 @@ def attempt_page(request, attempt_id: int):
     )
 
 
-@login_required
+# The questions of the attempt page. A question not yet answered looks the same to everyone
+# who drew it with its answers in the same order: it is rendered once per language and kept in
+# the cache, with stand-ins for its place on the page and its autosave URL, which are put in for
+# each participant. At the start of a test a thousand pages are made of a few dozen renderings.
+# The cache key is made of everything the card shows (and the template's own text), so an edited
+# question or template is rendered afresh. Answered questions are rendered each time.
+_PLACE = f"snplace{secrets.token_hex(6)}"
+_SAVE_URL = f"snsave{secrets.token_hex(6)}"
+_CARD = "learning/attempt_page.html#question"
+CARD_CACHE_SECONDS = 3600
+
+
+def _question_cards(request, attempt, rows, errors: dict[int, str]) -> None:
+    """Give each row its `card`: the HTML of the question with its autosave URL."""
+    session_key = request.session.session_key or ""
+    keys: dict[int, str] = {}
+    for row in rows:
+        row.error = errors.get(row.position)
+        key = service.answer_key(row=row, user_id=request.user.pk, session_key=session_key)
+        save_url = reverse("learning:attempt_answer", args=[attempt.pk, row.position])
+        row.save_url = f"{save_url}?{urlencode({'k': key})}"
+        if row.response is None and row.saved_at is None and not row.error:
+            keys[row.pk] = _card_cache_key(row)
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    fresh: dict[str, str] = {}
+    for row in rows:
+        key = keys.get(row.pk)
+        if key is None:
+            attempt_row_texts(row)
+            context = {"row": row, "p": row.position, "save_url": row.save_url}
+            row.card = render_to_string(_CARD, context)
+            continue
+        if key not in cached:
+            attempt_row_texts(row)
+            fresh[key] = cached[key] = render_to_string(
+                _CARD, {"row": row, "p": _PLACE, "save_url": _SAVE_URL}
+            )
+        card = cached[key].replace(_PLACE, str(row.position))
+        row.card = mark_safe(card.replace(_SAVE_URL, escape(row.save_url)))  # noqa: S308 - ours
+    if fresh:
+        cache.set_many(fresh, CARD_CACHE_SECONDS)
+
+
+def _card_cache_key(row) -> str:
+    question = row.question
+    parts = [
+        _card_template_digest(),
+        translation.get_language(),
+        str(question.pk),
+        question.updated_at.isoformat(),
+        question.qtype,
+        str(question.single),
+        str(row.max_points),
+        question.text_format,
+        question.text,
+    ]
+    for answer in row.shown_answers:
+        parts += [str(answer.id), answer.text_format, answer.text, answer.match]
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return f"learning:question-card:{digest}"
+
+
+@functools.cache
+def _card_template_digest() -> str:
+    source = get_template("learning/attempt_page.html").template.source
+    return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+
+
+@sessionless
 @require_POST
 def attempt_answer(request, attempt_id: int, position: int):
-    """Save one answer as the participant goes (HTMX, or JSON for scripts); two queries."""
+    """Save one answer as the participant goes (HTMX, or JSON for scripts).
+
+    With the answer key the attempt page put in the URL (`?k=`), for the session cookie it was
+    made for: one query, no session or user loaded. Without one: the signed-in path, four."""
+    shape = service.answer_key_read(
+        request.GET.get("k"),
+        session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+        attempt_id=attempt_id,
+        position=position,
+    )
+    if shape is None:
+        return _attempt_answer_signed_in(request, attempt_id, position)
+
+    def save(raw):
+        return service.attempt_answer_save_keyed(shape=shape, raw=raw)
+
+    return _answer_saved(request, attempt_id, position, save)
+
+
+@login_required
+def _attempt_answer_signed_in(request, attempt_id: int, position: int):
+    def save(raw):
+        return service.attempt_answer_save(
+            attempt_id=attempt_id, user=request.user, position=position, raw=raw
+        )
+
+    return _answer_saved(request, attempt_id, position, save)
+
+
+def _answer_saved(request, attempt_id: int, position: int, save) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
-        saved_at = service.attempt_answer_save(
-            attempt_id=attempt_id,
-            user=request.user,
-            position=position,
-            raw=posted_response(request.POST, position),
-        )
+        saved_at = save(posted_response(request.POST, position))
     except AttemptQuestion.DoesNotExist:
         raise Http404 from None
     except (ResponseError, service.AttemptClosed) as error:
