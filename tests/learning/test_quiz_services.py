@@ -292,6 +292,66 @@ def test_saving_into_a_submitted_attempt_is_refused(participant, bank):
         )
 
 
+SITUATIONS = {
+    "open": lambda attempt, row, registration: None,
+    "submitted": lambda attempt, row, registration: (
+        type(attempt).objects.filter(pk=attempt.pk).update(state=AttemptState.FINISHED)
+    ),
+    "time up": lambda attempt, row, registration: (
+        type(attempt)
+        .objects.filter(pk=attempt.pk)
+        .update(deadline=timezone.now() - timezone.timedelta(seconds=1))
+    ),
+    "no time limit": lambda attempt, row, registration: (
+        type(attempt).objects.filter(pk=attempt.pk).update(deadline=None)
+    ),
+    "graded row": lambda attempt, row, registration: AttemptQuestion.objects.filter(
+        pk=row.pk
+    ).update(points=1),
+    "row waits for a grader": lambda attempt, row, registration: AttemptQuestion.objects.filter(
+        pk=row.pk
+    ).update(needs_grading=True),
+    "registration cancelled": lambda attempt, row, registration: (
+        type(registration).objects.filter(pk=registration.pk).update(state="cancelled")
+    ),
+}
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+@pytest.mark.parametrize("whose", ["own", "stranger"])
+def test_the_written_out_answer_update_agrees_with_the_orm(participant, bank, situation, whose):
+    """`_answer_write` spells its UPDATE out for speed; the ORM says what it must match."""
+    from sinergi.learning.models import Attempt
+    from sinergi.learning.services.quizzes import _answer_write
+    from sinergi.training.models import RegistrationState
+
+    quiz = make_quiz(participant.batch, bank, questions=[question(bank, "Isian")])
+    attempt = attempt_start(quiz=quiz, registration=participant)
+    row = attempt.questions.get()
+    SITUATIONS[situation](attempt, row, participant)
+    user = participant.user if whose == "own" else ParticipantFactory(batch=participant.batch).user
+    now = timezone.now()
+    orm = AttemptQuestion.objects.filter(
+        attempt_id=attempt.pk,
+        position=row.position,
+        points__isnull=True,
+        needs_grading=False,
+        attempt__in=Attempt.objects.filter(
+            pk=attempt.pk,
+            state=AttemptState.IN_PROGRESS,
+            registration__user=user,
+            registration__state=RegistrationState.CONFIRMED,
+        ).exclude(deadline__lte=now),
+    )
+    expected = orm.count() == 1
+    assert expected == (situation in ("open", "no time limit") and whose == "own")
+    written = _answer_write(attempt.pk, row.position, user.pk, response={"text": "é"}, now=now)
+    assert written == expected
+    row.refresh_from_db()
+    assert (row.response == {"text": "é"}) == expected
+    assert (row.saved_at == now) == expected
+
+
 # --- Submitting -------------------------------------------------------------------------------
 
 

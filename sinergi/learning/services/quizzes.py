@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -346,7 +346,7 @@ def attempt_answer_save(
     now = now or timezone.now()
     slot = _slot_of(attempt_id=attempt_id, position=position, user_id=user.pk)
     response = grading.response_clean(slot.question, _answer_stubs(slot.answer_order), raw)
-    if not _answer_write(Q(pk=slot.pk), attempt_id=attempt_id, response=response, now=now):
+    if not _answer_write(attempt_id, position, user.pk, response=response, now=now):
         _refuse(slot.attempt, now)
     return now
 
@@ -361,17 +361,9 @@ def attempt_answer_save_keyed(*, shape: "AnswerShape", raw, now: datetime | None
     """
     now = now or timezone.now()
     response = grading.response_clean(shape, _answer_stubs(shape.answer_ids), raw)
-    written = _answer_write(
-        Q(attempt_id=shape.attempt_id, position=shape.position),
-        attempt_id=shape.attempt_id,
-        response=response,
-        now=now,
-        owner=Q(
-            registration__user_id=shape.user_id,
-            registration__state=RegistrationState.CONFIRMED,
-        ),
-    )
-    if not written:
+    if not _answer_write(
+        shape.attempt_id, shape.position, shape.user_id, response=response, now=now
+    ):
         # Why not: another person's attempt (DoesNotExist), or closed, or out of time.
         slot = _slot_of(attempt_id=shape.attempt_id, position=shape.position, user_id=shape.user_id)
         _refuse(slot.attempt, now)
@@ -398,20 +390,47 @@ def _slot_of(*, attempt_id: int, position: int, user_id: int) -> AttemptQuestion
     )
 
 
-def _answer_write(
-    slot: Q, *, attempt_id: int, response, now: datetime, owner: Q | None = None
-) -> bool:
-    """The conditional UPDATE of an answer; whether it was written."""
-    # A graded row has points (or waits for a grader): that condition is on the row itself, so
-    # a save racing a submit is re-checked by PostgreSQL after the submit's row lock is released
-    # and refused, instead of slipping in after the grades were computed.
-    open_attempt = Attempt.objects.filter(
-        owner or Q(), Q(deadline__isnull=True) | Q(deadline__gt=now), pk=attempt_id
-    ).filter(state=AttemptState.IN_PROGRESS)
-    updated = AttemptQuestion.objects.filter(
-        slot, points__isnull=True, needs_grading=False, attempt__in=open_attempt
-    ).update(response=response, saved_at=now)
-    return updated == 1
+# The busiest statement of a test, written out: Django spends longer building this UPDATE
+# (about a millisecond) than PostgreSQL spends running it. The same conditions as
+#   AttemptQuestion.objects.filter(attempt_id=…, position=…, points__isnull=True,
+#       needs_grading=False, attempt__in=Attempt.objects.filter(pk=…, state=IN_PROGRESS,
+#       deadline is null or after now, registration__user_id=…, registration__state=CONFIRMED))
+#   .update(response=…, saved_at=now)
+# `tests/learning/test_quiz_services.py` runs both and checks they agree.
+_ANSWER_WRITE_SQL = """
+UPDATE {slot} SET response = %s, saved_at = %s
+WHERE attempt_id = %s AND position = %s AND points IS NULL AND needs_grading = %s
+  AND attempt_id IN (
+    SELECT attempt.id FROM {attempt} attempt
+    JOIN {registration} registration ON registration.id = attempt.registration_id
+    WHERE attempt.id = %s AND attempt.state = %s
+      AND (attempt.deadline IS NULL OR attempt.deadline > %s)
+      AND registration.user_id = %s AND registration.state = %s
+  )
+"""
+
+
+def _answer_write(attempt_id: int, position: int, user_id: int, *, response, now) -> bool:
+    """The conditional UPDATE of an answer; whether it was written.
+
+    A graded row has points (or waits for a grader): that condition is on the row itself, so a
+    save racing a submit is re-checked by PostgreSQL after the submit's row lock is released and
+    refused, instead of slipping in after the grades were computed.
+    """
+    connection = connections[router.db_for_write(AttemptQuestion)]
+    sql = _ANSWER_WRITE_SQL.format(
+        slot=connection.ops.quote_name(AttemptQuestion._meta.db_table),
+        attempt=connection.ops.quote_name(Attempt._meta.db_table),
+        registration=connection.ops.quote_name(Registration._meta.db_table),
+    )
+    stored = AttemptQuestion._meta.get_field("response").get_db_prep_save(response, connection)
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = [stored, at, attempt_id, position, False]
+    params += [attempt_id, AttemptState.IN_PROGRESS.value, at, user_id]
+    params += [RegistrationState.CONFIRMED.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def _refuse(attempt: Attempt, now: datetime):
