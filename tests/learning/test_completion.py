@@ -12,7 +12,11 @@ from sinergi.learning.models import (
     Quiz,
     Submission,
 )
-from sinergi.learning.selectors.progress import learning_gain, progress_for
+from sinergi.learning.selectors.progress import (
+    completion_rules_met,
+    learning_gain,
+    progress_for,
+)
 from sinergi.learning.services.completion import completion_recompute
 from sinergi.learning.services.surveys import survey_add_default_questions
 from sinergi.learning.signals import participant_completed
@@ -116,6 +120,37 @@ def test_completes_when_every_rule_is_met_and_fires_the_event_once(classroom):
     finally:
         participant_completed.disconnect(listener)
     assert received == [completion]
+
+
+@pytest.mark.parametrize("rules", range(16))
+# Nothing done, everything done, and everything but one thing (the first unmet rule decides).
+@pytest.mark.parametrize("done", [0, 15, 14, 13, 11, 7])
+def test_the_quick_check_agrees_with_the_progress_page(classroom, rules, done):
+    """`completion_rules_met` stops at the first unmet rule; it must say what the page says,
+    for every set of rules (4 switches) and the participant's states that tell them apart."""
+    registration = classroom["registration"]
+    CompletionRules.objects.create(
+        batch=registration.batch,
+        min_attendance_percent=100,
+        require_posttest_pass=bool(rules & 1),
+        require_assignments=bool(rules & 2),
+        require_survey=bool(rules & 4),
+    )
+    if rules & 8:
+        CompletionRules.objects.filter(batch=registration.batch).update(min_attendance_percent=0)
+    if done & 1:
+        for session in classroom["sessions"]:
+            attend(registration, session)
+    finish_attempt(classroom["posttest"], registration, 85 if done & 2 else 40)
+    grade(classroom["assignment"], registration, 80 if done & 4 else 30)
+    if done & 8:
+        fill_survey(classroom["survey"], registration)
+    registration.refresh_from_db()
+    expected = progress_for(registration=registration).complete
+    assert completion_rules_met(registration=registration) == expected
+    all_rules_and_all_done = (rules & 7 == 7) and not rules & 8 and done == 15
+    if all_rules_and_all_done:
+        assert expected
 
 
 def test_excused_sessions_do_not_count_against_attendance(classroom):

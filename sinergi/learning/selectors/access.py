@@ -5,7 +5,7 @@ Participants are the batch's confirmed registrations. Staff are program managers
 session: its attendance, grading queues and aggregated evaluations of their own sessions.
 """
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -38,32 +38,56 @@ def participant_registration(*, user, batch: Batch) -> Registration | None:
     """Return `user`'s confirmed registration in `batch`, or None."""
     if not user.is_authenticated:
         return None
-    return Registration.objects.filter(
+    registration = Registration.objects.filter(
         batch=batch, user=user, state=RegistrationState.CONFIRMED
     ).first()
+    if registration is not None:
+        registration.user = user
+    return registration
 
 
-@dataclass(frozen=True)
 class ClassroomAccess:
-    batch: Batch
-    registration: Registration | None  # set for a participant
-    can_manage: bool
-    can_read_reports: bool
-    is_speaker: bool
+    """A person in a batch's classroom: their confirmed `registration` if they take part, and
+    what else they may do. The roles are asked only when a page needs them: a participant's
+    quiz start or submit should not pay for the staff checks."""
+
+    def __init__(self, *, user, batch: Batch, registration: Registration | None):
+        self.user = user
+        self.batch = batch
+        self.registration = registration
+
+    @cached_property
+    def can_manage(self) -> bool:
+        return is_learning_manager(self.user)
+
+    @cached_property
+    def can_read_reports(self) -> bool:
+        return self.can_manage or is_learning_reader(self.user)
+
+    @cached_property
+    def is_speaker(self) -> bool:
+        return is_batch_speaker(self.user, self.batch)
 
 
 def classroom_get(*, user, batch_id: int) -> ClassroomAccess:
     """Return the batch and what `user` may do in its classroom; 404 for anyone else."""
+    if not user.is_authenticated:
+        raise Http404
+    registration = (
+        Registration.objects.select_related("batch__program")
+        .filter(batch_id=batch_id, user=user, state=RegistrationState.CONFIRMED)
+        .first()
+    )
+    if registration is not None:
+        registration.user = user
+        return ClassroomAccess(user=user, batch=registration.batch, registration=registration)
     batch = Batch.objects.select_related("program").filter(pk=batch_id).first()
-    if batch is None or not user.is_authenticated:
+    if batch is None:
         raise Http404
-    can_manage = is_learning_manager(user)
-    can_read = can_manage or is_learning_reader(user)
-    registration = participant_registration(user=user, batch=batch)
-    is_speaker = is_batch_speaker(user, batch)
-    if not (registration or can_read or is_speaker):
+    access = ClassroomAccess(user=user, batch=batch, registration=None)
+    if not (access.can_read_reports or access.is_speaker):
         raise Http404
-    return ClassroomAccess(batch, registration, can_manage, can_read, is_speaker)
+    return access
 
 
 def classroom_get_for_participant(*, user, batch_id: int) -> ClassroomAccess:

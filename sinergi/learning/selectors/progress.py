@@ -102,22 +102,15 @@ def best_score(*, registration: Registration, role: str) -> tuple[Decimal | None
     return score, quiz
 
 
-def progress_for(*, registration: Registration) -> Progress:
-    """Return what `registration` has done and what is still missing."""
-    batch_id = registration.batch_id
-    rules = completion_rules_for(registration.batch)
-    percent, counted, attended = attendance_percent(registration=registration)
-    pretest, _ = best_score(registration=registration, role=QuizRole.PRETEST)
-    posttest, posttest_quiz = best_score(registration=registration, role=QuizRole.POSTTEST)
-
+def _assignments_of(registration: Registration) -> list[dict]:
     submissions = {
         submission.assignment_id: submission
         for submission in Submission.objects.filter(registration=registration)
     }
     assignments = []
-    for assignment in Assignment.objects.filter(item__module__batch_id=batch_id).select_related(
-        "item"
-    ):
+    for assignment in Assignment.objects.filter(
+        item__module__batch_id=registration.batch_id
+    ).select_related("item"):
         submission = submissions.get(assignment.pk)
         graded = submission is not None and submission.state == SubmissionState.GRADED
         assignments.append(
@@ -131,52 +124,102 @@ def progress_for(*, registration: Registration) -> Progress:
                 "passed": graded and submission.score >= assignment.pass_score,
             }
         )
+    return assignments
+
+
+def _surveys_of(registration: Registration) -> tuple[int, int]:
+    """Return (surveys of the batch, those the participant filled)."""
     survey_ids = set(
-        Survey.objects.filter(item__module__batch_id=batch_id).values_list("pk", flat=True)
+        Survey.objects.filter(item__module__batch_id=registration.batch_id).values_list(
+            "pk", flat=True
+        )
     )
     filled = SurveyResponse.objects.filter(
         registration=registration, survey_id__in=survey_ids
     ).count()
+    return len(survey_ids), filled
+
+
+def _attendance_requirement(rules: CompletionRules, percent: Decimal) -> Requirement:
+    return Requirement(
+        "attendance",
+        percent >= rules.min_attendance_percent,
+        {"percent": percent, "minimum": rules.min_attendance_percent},
+    )
+
+
+def _posttest_requirement(rules, score: Decimal | None, quiz: Quiz | None) -> Requirement | None:
+    if not rules.require_posttest_pass or quiz is None:
+        return None
+    return Requirement(
+        "posttest",
+        score is not None and score >= quiz.pass_mark,
+        {"score": score, "pass_mark": quiz.pass_mark},
+    )
+
+
+def _assignments_requirement(rules, assignments: list[dict]) -> Requirement | None:
+    if not rules.require_assignments:
+        return None
+    required = [entry for entry in assignments if entry["required"]]
+    return Requirement(
+        "assignments",
+        all(entry["passed"] for entry in required),
+        {"passed": sum(1 for entry in required if entry["passed"]), "required": len(required)},
+    )
+
+
+def _survey_requirement(rules, total: int, filled: int) -> Requirement | None:
+    if not rules.require_survey or not total:
+        return None
+    return Requirement("survey", filled >= total, {"filled": filled, "total": total})
+
+
+def completion_rules_met(*, registration: Registration) -> bool:
+    """Whether every rule of completion is met: `progress_for(...).complete`, but stopping at
+    the first rule that is not (a post-test submit asks this of every participant at once)."""
+    rules = completion_rules_for(registration.batch)
+    percent, _counted, _attended = attendance_percent(registration=registration)
+    if not _attendance_requirement(rules, percent).met:
+        return False
+    if rules.require_posttest_pass:
+        posttest = _posttest_requirement(
+            rules, *best_score(registration=registration, role=QuizRole.POSTTEST)
+        )
+        if posttest is not None and not posttest.met:
+            return False
+    assignments = _assignments_of(registration) if rules.require_assignments else []
+    if rules.require_assignments and not _assignments_requirement(rules, assignments).met:
+        return False
+    if not rules.require_survey:
+        return True
+    survey = _survey_requirement(rules, *_surveys_of(registration))
+    return survey is None or survey.met
+
+
+def progress_for(*, registration: Registration) -> Progress:
+    """Return what `registration` has done and what is still missing."""
+    batch_id = registration.batch_id
+    rules = completion_rules_for(registration.batch)
+    percent, counted, attended = attendance_percent(registration=registration)
+    pretest, _ = best_score(registration=registration, role=QuizRole.PRETEST)
+    posttest, posttest_quiz = best_score(registration=registration, role=QuizRole.POSTTEST)
+    assignments = _assignments_of(registration)
+    surveys_total, filled = _surveys_of(registration)
     items_total = Item.objects.filter(module__batch_id=batch_id).count()
     items_done = ItemCompletion.objects.filter(
         registration=registration, item__module__batch_id=batch_id
     ).count()
-
     requirements = [
-        Requirement(
-            "attendance",
-            percent >= rules.min_attendance_percent,
-            {"percent": percent, "minimum": rules.min_attendance_percent},
+        requirement
+        for requirement in (
+            _attendance_requirement(rules, percent),
+            _posttest_requirement(rules, posttest, posttest_quiz),
+            _assignments_requirement(rules, assignments),
+            _survey_requirement(rules, surveys_total, filled),
         )
+        if requirement is not None
     ]
-    if rules.require_posttest_pass and posttest_quiz is not None:
-        requirements.append(
-            Requirement(
-                "posttest",
-                posttest is not None and posttest >= posttest_quiz.pass_mark,
-                {"score": posttest, "pass_mark": posttest_quiz.pass_mark},
-            )
-        )
-    if rules.require_assignments:
-        required = [entry for entry in assignments if entry["required"]]
-        requirements.append(
-            Requirement(
-                "assignments",
-                all(entry["passed"] for entry in required),
-                {
-                    "passed": sum(1 for entry in required if entry["passed"]),
-                    "required": len(required),
-                },
-            )
-        )
-    if rules.require_survey and survey_ids:
-        requirements.append(
-            Requirement(
-                "survey",
-                filled >= len(survey_ids),
-                {"filled": filled, "total": len(survey_ids)},
-            )
-        )
     completion = getattr(registration, "completion", None) if registration.pk else None
     return Progress(
         registration=registration,
@@ -188,7 +231,7 @@ def progress_for(*, registration: Registration) -> Progress:
         posttest_score=posttest,
         posttest_pass_mark=posttest_quiz.pass_mark if posttest_quiz else None,
         assignments=assignments,
-        surveys_total=len(survey_ids),
+        surveys_total=surveys_total,
         surveys_filled=filled,
         items_total=items_total,
         items_done=items_done,

@@ -12,7 +12,7 @@ from sinergi.core.services import log_action
 from sinergi.training.models import Registration, RegistrationState
 
 from ..models import Completion, Item, ItemCompletion
-from ..selectors.progress import progress_for
+from ..selectors.progress import completion_rules_met, progress_for
 from ..signals import participant_completed
 
 
@@ -29,8 +29,10 @@ def completion_recompute(*, registration: Registration) -> Completion | None:
         return existing
     if registration.state != RegistrationState.CONFIRMED:
         return None
+    if not completion_rules_met(registration=registration):
+        return None
     progress = progress_for(registration=registration)
-    if not progress.complete:
+    if not progress.complete:  # the same rules, read again a moment later
         return None
     try:
         with transaction.atomic():
