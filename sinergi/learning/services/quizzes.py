@@ -43,6 +43,7 @@ from ..models import (
     QuizSlot,
     ReviewOption,
 )
+from ..selectors.quizzes import answers_by_question
 from .completion import completion_recompute, item_mark_complete
 
 # The answers of these types are shown in an order kept on the attempt (`answer_order`).
@@ -516,10 +517,10 @@ def _grade_rows(attempt: Attempt) -> list[AttemptQuestion]:
         AttemptQuestion.objects.filter(attempt=attempt)
         .select_for_update(of=("self",))
         .select_related("question")
-        .prefetch_related("question__answers")
     )
+    answers = answers_by_question([row.question_id for row in rows])
     for row in rows:
-        result = grading.grade(row.question, list(row.question.answers.all()), row.response)
+        result = grading.grade(row.question, answers.get(row.question_id, []), row.response)
         row.points = result.points(row.max_points)
         row.needs_grading = result.needs_grading
     return rows
