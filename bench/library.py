@@ -155,6 +155,7 @@ def run(args, env: dict) -> dict:
             "platform": platform.platform(),
         },
     }
+    machine_before = cpu_seconds()
     parts = set(args.only.split(","))
     if "search" in parts:
         result["search"] = search(args.searches)
@@ -164,7 +165,26 @@ def run(args, env: dict) -> dict:
         result["harvest"] = harvest(args.harvest_limit)
     if connection.vendor == "postgresql" and "burst" in parts:
         result["loan_burst"] = loan_burst()
+    result["cores_used_by_others"] = cores_used_by_others(machine_before, cpu_seconds())
     return result
+
+
+def cpu_seconds() -> tuple[float, float, float]:
+    """Return (wall clock, CPU seconds the whole machine was busy, CPU seconds of this process)."""
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    mine = os.times()
+    return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), mine.user + mine.system
+
+
+def cores_used_by_others(before: tuple, after: tuple) -> float:
+    """How many cores other processes kept busy on average while the parts ran (0 on a quiet
+    machine; a 2-core machine with 1.0 here left this run about one core). On PostgreSQL the
+    database server's work for this run counts here too."""
+    wall = after[0] - before[0]
+    others = (after[1] - before[1]) - (after[2] - before[2])
+    return round(max(others, 0) / wall, 2) if wall else 0.0
 
 
 def timed_get(client, url: str, **headers) -> float:

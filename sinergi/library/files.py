@@ -23,6 +23,7 @@ from sinergi.core.services import log_action
 from sinergi.core.uploads import PDF, validate_upload
 
 from .models import BookFile, FileKind, Title
+from .services import search_index_update
 
 MAX_BOOK_BYTES = 100 * 1024 * 1024
 _OCF = "urn:oasis:names:tc:opendocument:xmlns:container"
@@ -149,5 +150,6 @@ def book_file_store(*, actor, title: Title, upload) -> BookFile:
         book_file.save()
         if meta.cover and not title.cover:
             title.cover.save(f"{get_random_string(20)}{meta.cover_ext}", ContentFile(meta.cover))
+        search_index_update(titles=[title])  # the format facet
         log_action(actor, "library.file.uploaded", title, {"kind": meta.kind})
     return book_file

@@ -57,6 +57,9 @@ class Title(models.Model):
         indexes = [
             models.Index(fields=["control_number", "control_source"]),
             models.Index(fields=["updated_at", "id"], name="library_title_datestamp"),
+            # The catalogue without words, one language or year chosen, last changed first.
+            models.Index(fields=["language", "updated_at", "id"], name="library_title_language"),
+            models.Index(fields=["year", "updated_at", "id"], name="library_title_year"),
         ]
 
     def __str__(self) -> str:

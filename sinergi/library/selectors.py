@@ -1,11 +1,11 @@
 """Reads with rules: availability, search with facets, who may see which loan, hold or file."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     FloatField,
@@ -22,6 +22,7 @@ from django.utils import timezone
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
 
+from . import fts
 from .models import (
     LIVE_HOLD_STATES,
     BookFile,
@@ -32,6 +33,7 @@ from .models import (
     LicensePool,
     Loan,
     LoanState,
+    Subject,
     Title,
 )
 
@@ -230,6 +232,16 @@ def eresources_visible(*, user) -> QuerySet[EResource]:
 
 # --- Search --------------------------------------------------------------------------------------
 
+FACETS = ("subject", "language", "year", "availability", "format")
+FACET_LIMIT = 12  # values shown per facet
+FACET_WINDOW = 1_000  # the facets count the best this-many matches, not all of them
+COUNT_CAP = 10_000  # more matches than this are counted as "10.000+"
+# Filters most records share: on FTS5 they are checked on the best matches (this many times
+# as many as asked for) before being put in the index query, where bm25 would read the whole
+# list of records that have the value.
+CHECKED_FIRST = ("language", "availability", "format")
+CANDIDATES = 2
+
 
 def search_backend() -> str:
     """Return "postgres", "fts5" or "like" (the one selector every search goes through)."""
@@ -239,75 +251,294 @@ def search_backend() -> str:
     return "postgres" if connection.vendor == "postgresql" else "fts5"
 
 
-def _fts5_query(text: str) -> str:
-    """Turn what a person typed into an FTS5 query: each word a quoted prefix term, ANDed."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    return " ".join(f'"{w}"*' for w in words[:12])
+class _Ranking:
+    """The ids of a search's matches in order, fetched by stretches, and how many there are.
+
+    The first stretch asked for with head() (the facets' window) is kept, so the pages inside
+    it cost no second ranking."""
+
+    def __init__(self) -> None:
+        self._head: list[int] = []
+        self.complete = False  # the head holds every match
+        self._counted: int | None = None
+
+    def head(self, size: int) -> list[int]:
+        ids = self._fetch(0, size + 1)
+        self.complete = len(ids) <= size
+        self._head = ids[:size]
+        return self._head
+
+    def ids(self, offset: int, limit: int) -> list[int]:
+        if self.complete or offset + limit <= len(self._head):
+            return self._head[offset : offset + limit]
+        return self._fetch(offset, limit)
+
+    def count(self, cap: int) -> int:
+        """Return how many match, or cap + 1 for more than cap."""
+        if self._counted is None:
+            self._counted = len(self._head) if self.complete else self._count(cap)
+        return min(self._counted, cap + 1)
+
+    def _fetch(self, offset: int, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def _count(self, cap: int) -> int:
+        raise NotImplementedError
 
 
-@dataclass
-class _Match:
-    """The titles matching a text: `titles` to count and facet (a plain `id IN (...)` filter,
-    safe to nest), and `ranked()` to list them best first (a join with the index)."""
+class _Nothing(_Ranking):
+    def _fetch(self, offset: int, limit: int) -> list[int]:
+        return []
 
-    titles: QuerySet[Title]
-    ranked: Callable[[QuerySet[Title]], QuerySet[Title]] | None
+    def _count(self, cap: int) -> int:
+        return 0
 
 
-def _matching(text: str, titles: QuerySet[Title]) -> _Match:
-    backend = search_backend()
-    if backend == "postgres":
-        ids = RawSQL(
-            "SELECT id FROM library_title "
-            "WHERE search_vector @@ websearch_to_tsquery('simple', %s)",
-            [text],
+class _QueryRanking(_Ranking):
+    """Matches in the order of a queryset (PostgreSQL full text, LIKE, or no words at all)."""
+
+    def __init__(self, titles: QuerySet[Title]) -> None:
+        super().__init__()
+        self.titles = titles
+
+    def _fetch(self, offset: int, limit: int) -> list[int]:
+        return list(self.titles.values_list("pk", flat=True)[offset : offset + limit])
+
+    def _count(self, cap: int) -> int:
+        return self.titles.order_by()[: cap + 1].count()
+
+
+class _Fts5Ranking(_Ranking):
+    """FTS5: records with every word in the title first, then the others, each by bm25.
+
+    The filters are terms of the index query (tags, see fts.py); the common ones
+    (CHECKED_FIRST) are first checked on the best matches instead, and go into the index
+    query only when too few of those pass."""
+
+    def __init__(self, *, words: str, filters: dict[str, str], staff: bool) -> None:
+        super().__init__()
+        self.words = words
+        self.filters = filters
+        # filter -> the terms a match must have, and those it must not
+        self.required: dict[str, tuple[str, list[str]]] = {}
+        self.excluded = [] if staff else [_tag_term(fts.WITHDRAWN)]
+        self.excluded_ids: list[int] = []  # licensed titles with no free copy now
+        self.impossible = False
+        if filters.get("subject"):
+            ids = list(Subject.objects.filter(name=filters["subject"]).values_list("pk", flat=True))
+            self.required["subject"] = (_tag_term(*(fts.tag("subject", i) for i in ids)), [])
+            self.impossible = not ids
+        if filters.get("language"):
+            self.required["language"] = (_tag_term(fts.tag("lang", filters["language"])), [])
+        if filters.get("year", "").isdigit():
+            self.required["year"] = (_tag_term(fts.tag("year", int(filters["year"]))), [])
+        if filters.get("format") in ("epub", "pdf"):
+            self.required["format"] = (_tag_term(fts.tag("format", filters["format"])), [])
+        availability = filters.get("availability")
+        if availability == "open":
+            self.required["availability"] = (_tag_term(fts.OPEN), [])
+        elif availability in ("available", "licensed"):
+            self.required["availability"] = (_tag_term(fts.LICENSED), [_tag_term(fts.OPEN)])
+            if availability == "available":
+                self.excluded_ids = titles_without_free_copy()
+
+    def _match(self, tier: int | None, *, without: tuple[str, ...] = ()) -> str:
+        in_title = f"title : ({self.words})"
+        match = {
+            None: f"{{title body}} : ({self.words})",
+            1: in_title,
+            2: f"({{title body}} : ({self.words})) NOT ({in_title})",
+        }[tier]
+        excluded = list(self.excluded)
+        for name, (term, unwanted) in self.required.items():
+            if name not in without:
+                match = f"({match}) AND ({term})"
+                excluded += unwanted
+        for term in excluded:
+            match = f"({match}) NOT ({term})"
+        return match
+
+    def _fetch(self, offset: int, limit: int) -> list[int]:
+        if self.impossible:
+            return []
+        checked = tuple(name for name in CHECKED_FIRST if name in self.required)
+        wanted = (offset + limit) * CANDIDATES
+        if checked and offset + limit <= FACET_WINDOW + 1:
+            candidates = self._ranked(offset=0, limit=wanted, without=checked)
+            passing = set(
+                _filtered(Title.objects.filter(pk__in=candidates), self.filters).values_list(
+                    "pk", flat=True
+                )
+            )
+            kept = [pk for pk in candidates if pk in passing]
+            if len(kept) >= offset + limit or len(candidates) < wanted:
+                return kept[offset : offset + limit]
+        return self._ranked(offset=offset, limit=limit)
+
+    def _ranked(self, *, offset: int, limit: int, without: tuple[str, ...] = ()) -> list[int]:
+        ids = self._select(self._match(1, without=without), offset=offset, limit=limit)
+        if len(ids) == limit:
+            return ids
+        # The title matches end inside this stretch, or before it.
+        if ids or offset == 0:
+            in_title = offset + len(ids)
+        else:
+            in_title = self._select_count(self._match(1, without=without), cap=None)
+        # With no title matches at all, the rest are all the matches: a simpler query.
+        rest = self._match(2 if in_title else None, without=without)
+        return ids + self._select(rest, offset=max(offset - in_title, 0), limit=limit - len(ids))
+
+    def _where(self, match: str) -> tuple[str, list]:
+        sql = f"{fts.TABLE} MATCH %s"
+        params: list = [match]
+        if self.excluded_ids:
+            sql += f" AND rowid NOT IN ({', '.join(['%s'] * len(self.excluded_ids))})"
+            params += self.excluded_ids
+        return sql, params
+
+    def _select(self, match: str, *, offset: int, limit: int) -> list[int]:
+        where, params = self._where(match)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {fts.TABLE} WHERE {where} "  # noqa: S608 (constants)
+                f"ORDER BY {fts.RANK}, rowid LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _select_count(self, match: str, *, cap: int | None) -> int:
+        where, params = self._where(match)
+        limit = "" if cap is None else f" LIMIT {int(cap) + 1}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT rowid FROM {fts.TABLE} WHERE {where}{limit})",  # noqa: S608
+                params,
+            )
+            return cursor.fetchone()[0]
+
+    def _count(self, cap: int) -> int:
+        if self.impossible:
+            return 0
+        return self._select_count(self._match(None), cap=cap)
+
+
+def _tag_term(*tags: str) -> str:
+    """Return an FTS5 term matching records with any of `tags` in the tags column."""
+    return "tags : (" + " OR ".join(f'"{tag}"' for tag in tags) + ")"
+
+
+def _postgres_ranked(titles: QuerySet[Title], text: str) -> QuerySet[Title]:
+    """Records with every word in the title (weight A) first, then the others, by ts_rank."""
+    return (
+        titles.filter(
+            RawSQL(
+                "library_title.search_vector @@ websearch_to_tsquery('simple', %s)",
+                [text],
+                output_field=BooleanField(),
+            )
         )
-
-        def ranked(qs: QuerySet[Title]) -> QuerySet[Title]:
-            rank = RawSQL(
+        .annotate(
+            in_title=RawSQL(
+                "ts_filter(library_title.search_vector, '{a}') "
+                "@@ websearch_to_tsquery('simple', %s)",
+                [text],
+                output_field=BooleanField(),
+            ),
+            rank=RawSQL(
                 "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
                 [text],
                 output_field=FloatField(),
-            )
-            matching = qs.extra(
-                where=["library_title.search_vector @@ websearch_to_tsquery('simple', %s)"],
-                params=[text],
-            )
-            return matching.annotate(rank=rank).order_by("-rank", "id")
-
-        return _Match(titles.filter(pk__in=ids), ranked)
-    if backend == "fts5":
-        query = _fts5_query(text)
-        if not query:
-            return _Match(titles.none(), None)
-        ids = RawSQL(
-            "SELECT rowid FROM library_title_fts WHERE library_title_fts MATCH %s", [query]
+            ),
         )
+        .order_by("-in_title", "-rank", "id")
+    )
 
-        def ranked(qs: QuerySet[Title]) -> QuerySet[Title]:
-            # Joined, FTS5 computes bm25 once per match and sorts by it ("rank", best first).
-            return qs.extra(
-                tables=["library_title_fts"],
-                where=["library_title_fts.rowid = library_title.id", "library_title_fts MATCH %s"],
-                params=[query],
-                select={"rank": "library_title_fts.rank"},
-                order_by=["rank", "id"],
-            )
 
-        return _Match(titles.filter(pk__in=ids), ranked)
+def _ranking(*, user, text: str, filters: dict[str, str]) -> _Ranking:
+    titles = titles_visible(user=user)
+    if not text:
+        return _QueryRanking(_filtered(titles, filters).order_by("-updated_at", "-id"))
+    backend = search_backend()
+    if backend == "postgres":
+        return _QueryRanking(_postgres_ranked(_filtered(titles, filters), text))
+    if backend == "fts5":
+        words = fts.terms(text)
+        if not words:
+            return _Nothing()
+        return _Fts5Ranking(words=words, filters=filters, staff=is_library_staff(user))
     for word in text.split():
         titles = titles.filter(search_text__icontains=word)
-    return _Match(titles, None)
+    return _QueryRanking(_filtered(titles, filters).order_by("-updated_at", "-id"))
+
+
+class RankedTitles:
+    """The titles a search found, in order, read only as far as they are sliced.
+
+    A slice asks the search for the ids of that stretch (a page costs ranking the matches,
+    not reading every matching record) and loads those titles with their pool, contributors
+    and files. count() stops at COUNT_CAP; see is_capped().
+    """
+
+    def __init__(self, ranking: _Ranking, prefetch: tuple = ()) -> None:
+        self._ranking = ranking
+        self._prefetch = prefetch
+
+    def prefetch_related(self, *lookups) -> "RankedTitles":
+        return RankedTitles(self._ranking, self._prefetch + lookups)
+
+    def count(self) -> int:
+        return min(self._ranking.count(COUNT_CAP), COUNT_CAP)
+
+    def is_capped(self) -> bool:
+        """Return whether more than COUNT_CAP titles match."""
+        return self._ranking.count(COUNT_CAP) > COUNT_CAP
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        if key.step is not None or key.stop is None or (key.start or 0) < 0:
+            raise ValueError("RankedTitles takes slices [start:stop] only")
+        start = key.start or 0
+        ids = self._ranking.ids(start, max(key.stop - start, 0)) if key.stop > start else []
+        titles = (
+            Title.objects.filter(pk__in=ids)
+            .select_related("pool")
+            .prefetch_related(
+                Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
+                "files",
+                *self._prefetch,
+            )
+        )
+        by_id = {title.pk: title for title in titles}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def __iter__(self):
+        start, size = 0, 500
+        while True:
+            chunk = self[start : start + size]
+            yield from chunk
+            if len(chunk) < size:
+                return
+            start += size
 
 
 @dataclass
 class SearchResult:
-    titles: QuerySet[Title]
+    titles: RankedTitles
     facets: dict[str, list[tuple[str, int]]]
-    total: int
+    facets_capped: bool = False  # the facets count the best FACET_WINDOW matches only
 
+    @property
+    def total(self) -> int:
+        """The number of matches, at most COUNT_CAP."""
+        return self.titles.count()
 
-FACETS = ("subject", "language", "year", "availability", "format")
+    @property
+    def total_capped(self) -> bool:
+        return self.titles.is_capped()
 
 
 def _filtered(titles: QuerySet[Title], filters: dict[str, str]) -> QuerySet[Title]:
@@ -362,44 +593,31 @@ def titles_without_free_copy() -> list[int]:
 def catalogue_search(
     *, user, text: str = "", filters: dict[str, str] | None = None, with_facets: bool = True
 ) -> SearchResult:
-    """Search the catalogue: full text, then the chosen facets; ranked, with facet counts."""
-    filters = filters or {}
-    titles = titles_visible(user=user)
-    ranked = None
-    if text.strip():
-        match = _matching(text.strip(), titles)
-        titles, ranked = match.titles, match.ranked
-    titles = _filtered(titles, filters)
+    """Search the catalogue: the matches of `text` best first (without words, the last changed
+    first), narrowed by the chosen facets, with facet counts over the best FACET_WINDOW."""
+    ranking = _ranking(user=user, text=text.strip(), filters=filters or {})
     facets: dict[str, list[tuple[str, int]]] = {}
     if with_facets:
-        facets = _facets(titles)
-    if ranked is not None:
-        listing = ranked(_filtered(titles_visible(user=user), filters))
-    else:
-        listing = titles.order_by("-updated_at", "-id")
-    listing = listing.select_related("pool").prefetch_related(
-        Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
-        "files",
+        facets = _facets(ranking.head(FACET_WINDOW))
+    return SearchResult(
+        titles=RankedTitles(ranking),
+        facets=facets,
+        facets_capped=with_facets and not ranking.complete,
     )
-    return SearchResult(titles=listing, facets=facets, total=facets.get("_total", [("", 0)])[0][1])
 
 
-FACET_LIMIT = 12
-
-
-def _facets(titles: QuerySet[Title]) -> dict[str, list[tuple[str, int]]]:
-    ids = titles.order_by().values("pk")
+def _facets(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
+    titles = Title.objects.filter(pk__in=ids)
     languages: dict[str, int] = {}
     years: dict[int, int] = {}
-    total = open_count = licensed = 0
-    # One grouped pass over the matches gives the total, languages, years and access.
+    open_count = licensed = 0
+    # One grouped pass over the window gives the languages, years and access.
     for language, year, is_open, has_pool, n in (
         titles.order_by()
         .values("language", "year", "open_access")
         .annotate(has_pool=Count("pool"), n=Count("id"))
         .values_list("language", "year", "open_access", "has_pool", "n")
     ):
-        total += n
         if language:
             languages[language] = languages.get(language, 0) + n
         if year:
@@ -408,10 +626,9 @@ def _facets(titles: QuerySet[Title]) -> dict[str, list[tuple[str, int]]]:
             open_count += n
         else:
             licensed += has_pool
-    exhausted = titles_without_free_copy()
-    unavailable = titles.filter(pk__in=exhausted).count() if exhausted else 0
+    exhausted = set(titles_without_free_copy())
+    unavailable = len(exhausted.intersection(ids))
     return {
-        "_total": [("", total)],
         "subject": list(
             Title.subjects.through.objects.filter(title_id__in=ids)
             .values("subject__name")

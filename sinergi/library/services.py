@@ -5,6 +5,7 @@ A title's copies are guarded like a batch's seats: open a transaction, lock the 
 use, then write. `LOCK_POOLS` exists only for the negative-control concurrency test.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.core.emails import email_send
 from sinergi.core.services import log_action
 
-from . import selectors
+from . import fts, selectors
 from .isbn import isbn_to_13
 from .models import (
     LIVE_HOLD_STATES,
+    BookFile,
     Contributor,
     EResource,
     Hold,
@@ -123,20 +125,45 @@ def search_text_build(title: Title) -> str:
 
 
 def search_index_update(*, titles: list[Title]) -> None:
-    """Bring the search text (and on SQLite the FTS5 rows) of `titles` up to date."""
+    """Bring the search text (and on SQLite the FTS5 rows, tags included) of `titles` up to
+    date. Call it after any change to what a record is found or filtered by."""
     for title in titles:
         text = search_text_build(title)
         if text != title.search_text:
             title.search_text = text
             Title.objects.filter(pk=title.pk).update(search_text=text)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            ids = [(t.pk,) for t in titles]
-            cursor.executemany("DELETE FROM library_title_fts WHERE rowid = %s", ids)
-            cursor.executemany(
-                "INSERT INTO library_title_fts (rowid, body) VALUES (%s, %s)",
-                [(t.pk, t.search_text) for t in titles],
-            )
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's tsvector column is generated from the row
+    ids = [t.pk for t in titles]
+    licensed = set(LicensePool.objects.filter(title_id__in=ids).values_list("title_id", flat=True))
+    subjects: dict[int, list[int]] = defaultdict(list)
+    for title_id, subject_id in Title.subjects.through.objects.filter(title_id__in=ids).values_list(
+        "title_id", "subject_id"
+    ):
+        subjects[title_id].append(subject_id)
+    formats: dict[int, list[str]] = defaultdict(list)
+    for title_id, kind in BookFile.objects.filter(title_id__in=ids).values_list("title_id", "kind"):
+        formats[title_id].append(kind)
+    rows = [
+        (
+            t.pk,
+            f"{t.title} {t.subtitle}".strip(),
+            t.search_text,
+            fts.tags_of(
+                language=t.language,
+                year=t.year,
+                subject_ids=subjects[t.pk],
+                formats=formats[t.pk],
+                open_access=t.open_access,
+                licensed=t.pk in licensed,
+                withdrawn=t.withdrawn,
+            ),
+        )
+        for t in titles
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(fts.DELETE, [(pk,) for pk in ids])
+        cursor.executemany(fts.INSERT, rows)
 
 
 def _apply(title: Title, data: TitleData) -> None:
@@ -185,10 +212,12 @@ def title_update(*, actor, title: Title, data: TitleData) -> Title:
 
 def title_withdraw(*, actor, title: Title) -> Title:
     """Take a record out of the catalogue; OAI-PMH reports it as deleted from now on."""
-    title.withdrawn = True
-    title.updated_at = _now()
-    title.save(update_fields=["withdrawn", "updated_at"])
-    log_action(actor, "library.title.withdrawn", title)
+    with transaction.atomic():
+        title.withdrawn = True
+        title.updated_at = _now()
+        title.save(update_fields=["withdrawn", "updated_at"])
+        search_index_update(titles=[title])
+        log_action(actor, "library.title.withdrawn", title)
     return title
 
 
@@ -203,13 +232,15 @@ def pool_set(
 ) -> LicensePool:
     """Create or change a title's license pool; copies freed by it go to the queue."""
     with transaction.atomic():
-        pool, _created = LicensePool.objects.select_for_update().get_or_create(title=title)
+        pool, created = LicensePool.objects.select_for_update().get_or_create(title=title)
         pool.copies = copies
         pool.expires_on = expires_on
         pool.checkouts_limit = checkouts_limit
         pool.loan_days = loan_days
         pool.save()
         title.pool = pool
+        if created:
+            search_index_update(titles=[title])  # it is licensed now
         log_action(actor, "library.pool.set", title, {"copies": copies})
         _pass_on(title, _now())
     return pool

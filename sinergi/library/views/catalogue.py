@@ -27,15 +27,16 @@ def catalogue(request):
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     result = selectors.catalogue_search(user=request.user, text=text, filters=form.filters())
-    paginator = Paginator(result.titles, PAGE_SIZE)
-    paginator.__dict__["count"] = result.total  # counted once already, with the facets
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(result.titles, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "text": text,
         "page": page,
         "facets": result.facets,
+        "facets_capped": result.facets_capped,
+        "facet_window": selectors.FACET_WINDOW,
         "total": result.total,
+        "total_capped": result.total_capped,
         "active": form.filters(),
         "staff": selectors.is_library_staff(request.user),
     }

@@ -7,7 +7,8 @@ cent of the catalogue, as a broad subject word does in a university library, not
 
 Rows go in with bulk_create in batches, bypassing the per-record services (and their audit
 rows); the search text is built here and the FTS5 rows (SQLite) are written in the same batches,
-so search works at once. On PostgreSQL the tsvector column fills itself.
+with their tags (see library/fts.py), so search works at once, and merged into one b-tree at
+the end. On PostgreSQL the tsvector column fills itself.
 """
 
 import random
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from sinergi.library import fts
 from sinergi.library.models import Contributor, LicensePool, Subject, Title
 
 WORDS_ID = [
@@ -212,6 +214,9 @@ class Command(BaseCommand):
             if made % 100_000 == 0 or made == count:
                 rate = made / (time.monotonic() - started)
                 self.stdout.write(f"{made:,} records ({rate:,.0f}/s)")
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(fts.OPTIMIZE)
 
     def _subjects(self, rng) -> list[Subject]:
         names = {
@@ -260,19 +265,33 @@ class Command(BaseCommand):
             ],
             batch_size=4000,
         )
-        LicensePool.objects.bulk_create(
-            [
-                LicensePool(title=t, copies=rng.randint(1, 5))
-                for t in rows
-                if not t.open_access and rng.random() < 0.3
-            ],
-            batch_size=2000,
-        )
+        licensed = []
+        for t in rows:
+            if not t.open_access and rng.random() < 0.3:
+                licensed.append(LicensePool(title=t, copies=rng.randint(1, 5)))
+        LicensePool.objects.bulk_create(licensed, batch_size=2000)
         if connection.vendor == "sqlite":
+            pooled = {pool.title.pk for pool in licensed}
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    "INSERT INTO library_title_fts (rowid, body) VALUES (%s, %s)",
-                    [(t.pk, t.search_text) for t in rows],
+                    fts.INSERT,
+                    [
+                        (
+                            t.pk,
+                            t.title,
+                            t.search_text,
+                            fts.tags_of(
+                                language=t.language,
+                                year=t.year,
+                                subject_ids=[s.pk for s in chosen],
+                                formats=[],
+                                open_access=t.open_access,
+                                licensed=t.pk in pooled,
+                                withdrawn=False,
+                            ),
+                        )
+                        for t, (_a, chosen) in zip(rows, extras, strict=True)
+                    ],
                 )
 
 
