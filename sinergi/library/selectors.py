@@ -1,5 +1,6 @@
 """Reads with rules: availability, search with facets, who may see which loan, hold or file."""
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -342,13 +343,8 @@ class _Fts5Ranking(_Ranking):
             if availability == "available":
                 self.excluded_ids = titles_without_free_copy()
 
-    def _match(self, tier: int | None, *, without: tuple[str, ...] = ()) -> str:
-        in_title = f"title : ({self.words})"
-        match = {
-            None: f"{{title body}} : ({self.words})",
-            1: in_title,
-            2: f"({{title body}} : ({self.words})) NOT ({in_title})",
-        }[tier]
+    def _match(self, in_title: bool, *, without: tuple[str, ...] = ()) -> str:
+        match = f"{'title' if in_title else '{title body}'} : ({self.words})"
         excluded = list(self.excluded)
         for name, (term, unwanted) in self.required.items():
             if name not in without:
@@ -366,9 +362,9 @@ class _Fts5Ranking(_Ranking):
         if checked and offset + limit <= FACET_WINDOW + 1:
             candidates = self._ranked(offset=0, limit=wanted, without=checked)
             passing = set(
-                _filtered(Title.objects.filter(pk__in=candidates), self.filters).values_list(
-                    "pk", flat=True
-                )
+                _filtered(
+                    Title.objects.filter(pk__in=_among(candidates)), self.filters
+                ).values_list("pk", flat=True)
             )
             kept = [pk for pk in candidates if pk in passing]
             if len(kept) >= offset + limit or len(candidates) < wanted:
@@ -376,50 +372,56 @@ class _Fts5Ranking(_Ranking):
         return self._ranked(offset=offset, limit=limit)
 
     def _ranked(self, *, offset: int, limit: int, without: tuple[str, ...] = ()) -> list[int]:
-        ids = self._select(self._match(1, without=without), offset=offset, limit=limit)
-        if len(ids) == limit:
-            return ids
-        # The title matches end inside this stretch, or before it.
-        if ids or offset == 0:
-            in_title = offset + len(ids)
-        else:
-            in_title = self._select_count(self._match(1, without=without), cap=None)
-        # With no title matches at all, the rest are all the matches: a simpler query.
-        rest = self._match(2 if in_title else None, without=without)
-        return ids + self._select(rest, offset=max(offset - in_title, 0), limit=limit - len(ids))
+        end = offset + limit
+        in_title = self._select(self._match(True, without=without), limit=end)
+        if len(in_title) == end:
+            return in_title[offset:]
+        # Every title match is in hand: the others follow in the order of all the matches,
+        # among which the title matches are skipped.
+        skip = set(in_title)
+        everything = self._select(self._match(False, without=without), limit=end)
+        rest = [pk for pk in everything if pk not in skip]
+        return (in_title + rest)[offset:end]
 
     def _where(self, match: str) -> tuple[str, list]:
         sql = f"{fts.TABLE} MATCH %s"
         params: list = [match]
         if self.excluded_ids:
-            sql += f" AND rowid NOT IN ({', '.join(['%s'] * len(self.excluded_ids))})"
-            params += self.excluded_ids
+            sql += " AND rowid NOT IN (SELECT value FROM json_each(%s))"
+            params.append(json.dumps(self.excluded_ids))
         return sql, params
 
-    def _select(self, match: str, *, offset: int, limit: int) -> list[int]:
+    def _select(self, match: str, *, limit: int) -> list[int]:
         where, params = self._where(match)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid FROM {fts.TABLE} WHERE {where} "  # noqa: S608 (constants)
-                f"ORDER BY {fts.RANK}, rowid LIMIT %s OFFSET %s",
-                [*params, limit, offset],
+                f"ORDER BY {fts.RANK}, rowid LIMIT %s",
+                [*params, limit],
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def _select_count(self, match: str, *, cap: int | None) -> int:
+    def _select_count(self, match: str, *, cap: int) -> int:
         where, params = self._where(match)
-        limit = "" if cap is None else f" LIMIT {int(cap) + 1}"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT rowid FROM {fts.TABLE} WHERE {where}{limit})",  # noqa: S608
-                params,
+                f"SELECT count(*) FROM (SELECT rowid FROM {fts.TABLE} WHERE {where} LIMIT %s)",  # noqa: S608
+                [*params, cap + 1],
             )
             return cursor.fetchone()[0]
 
     def _count(self, cap: int) -> int:
         if self.impossible:
             return 0
-        return self._select_count(self._match(None), cap=cap)
+        return self._select_count(self._match(False), cap=cap)
+
+
+def _among(ids: list[int]) -> RawSQL:
+    """Return `ids` as a subquery with one parameter: a thousand parameters in an IN list cost
+    more to build and bind than the query costs to run."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _tag_term(*tags: str) -> str:
@@ -607,7 +609,8 @@ def catalogue_search(
 
 
 def _facets(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
-    titles = Title.objects.filter(pk__in=ids)
+    window = _among(ids)
+    titles = Title.objects.filter(pk__in=window)
     languages: dict[str, int] = {}
     years: dict[int, int] = {}
     open_count = licensed = 0
@@ -630,7 +633,7 @@ def _facets(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
     unavailable = len(exhausted.intersection(ids))
     return {
         "subject": list(
-            Title.subjects.through.objects.filter(title_id__in=ids)
+            Title.subjects.through.objects.filter(title_id__in=window)
             .values("subject__name")
             .annotate(n=Count("id"))
             .order_by("-n", "subject__name")
@@ -639,7 +642,7 @@ def _facets(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
         "language": sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT],
         "year": sorted(years.items(), reverse=True)[:FACET_LIMIT],
         "format": list(
-            BookFile.objects.filter(title_id__in=ids)
+            BookFile.objects.filter(title_id__in=window)
             .values("kind")
             .annotate(n=Count("id"))
             .order_by("kind")
