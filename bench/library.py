@@ -2,12 +2,14 @@
 
     .venv/bin/python -m bench.library --records 1000000              # SQLite (FTS5)
     .venv/bin/python -m bench.library --records 1000000 --postgres   # PostgreSQL full text
+    .venv/bin/python -m bench.library --records 1000000 --postgres --postgres-db sinergi_bench_1m
 
 One command: a database of its own (a SQLite file under var/bench-library/, kept so a second run
-skips the generation; or a scratch PostgreSQL database, dropped after the run), migrate, insert
-RECORDS synthetic records with `manage.py library_generate`, then four measurements with the
-production settings (DEBUG off), in process through Django's test client (the whole request:
-middleware, view, queries, template or XML; no network, no web server):
+skips the generation; or a scratch PostgreSQL database, dropped after the run unless named with
+--postgres-db), migrate, insert RECORDS synthetic records with `manage.py library_generate`,
+then four measurements with the production settings (DEBUG off), in process through Django's
+test client (the whole request: middleware, view, queries, template or XML; no network, no web
+server):
 
 - search: the catalogue page (/library/?q=...) with its facet counts, for 200 queries of one
   or two words, a quarter with the language chosen and a quarter with a year; p50/p95/p99/max
@@ -78,6 +80,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--postgres-db",
+        default="",
+        help="with --postgres: use this database and keep it (created when missing), so a "
+        "second run skips the generation, as the SQLite file does",
+    )
     parser.add_argument("--harvest-limit", type=int, default=0, help="0: the whole catalogue")
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument(
@@ -98,13 +106,16 @@ def main() -> None:
     env.setdefault("SINERGI_SUPPORT_EMAIL", "perpustakaan@upi.edu")
     scratch = None
     if args.postgres:
-        scratch = f"sinergi_bench_library_{secrets.token_hex(3)}"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {scratch}"],
-            check=True,
+        name = args.postgres_db or f"sinergi_bench_library_{secrets.token_hex(3)}"
+        created = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"],
+            check=False,
             capture_output=True,
         )
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{scratch}"
+        if created.returncode and not args.postgres_db:
+            raise SystemExit(created.stderr.decode())
+        scratch = None if args.postgres_db else name
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         folder = ROOT / "var" / "bench-library"
         folder.mkdir(parents=True, exist_ok=True)

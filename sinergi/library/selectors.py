@@ -1,6 +1,7 @@
 """Reads with rules: availability, search with facets, who may see which loan, hold or file."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -296,7 +297,7 @@ class _Nothing(_Ranking):
 
 
 class _QueryRanking(_Ranking):
-    """Matches in the order of a queryset (PostgreSQL full text, LIKE, or no words at all)."""
+    """Matches in the order of a queryset (LIKE, or no words at all)."""
 
     def __init__(self, titles: QuerySet[Title]) -> None:
         super().__init__()
@@ -306,11 +307,72 @@ class _QueryRanking(_Ranking):
         return list(self.titles.values_list("pk", flat=True)[offset : offset + limit])
 
     def _count(self, cap: int) -> int:
-        return self.titles.order_by()[: cap + 1].count()
+        return self.titles.order_by().values("pk")[: cap + 1].count()
+
+
+def _title_first(
+    in_title: Callable[[int], list[int]], everything: Callable[[int], list[int]], end: int
+) -> list[int]:
+    """Return the first `end` ids of the matches with every word in the title, then of the
+    others; each callable gives the first n ids of its matches, best first.
+
+    Ranking the title matches alone is the cheap part (a broad word is in far fewer titles
+    than records); the others are ranked only when the title matches run out before `end`.
+    """
+    first = in_title(end)
+    if len(first) == end:
+        return first
+    # Every title match is in hand: the others follow in the order of all the matches, among
+    # which the title matches are skipped.
+    skip = set(first)
+    return first + [pk for pk in everything(end) if pk not in skip][: end - len(first)]
+
+
+class _PostgresRanking(_Ranking):
+    """PostgreSQL: records with every word in the title first (a GIN index on the title's own
+    vector finds them), then the others, each by ts_rank (title words at weight A)."""
+
+    def __init__(self, titles: QuerySet[Title], text: str) -> None:
+        super().__init__()
+        self.matches = titles.filter(
+            RawSQL(
+                "library_title.search_vector @@ websearch_to_tsquery('simple', %s)",
+                [text],
+                output_field=BooleanField(),
+            )
+        )
+        self.in_title = titles.filter(
+            RawSQL(
+                "to_tsvector('simple'::regconfig, library_title.title || ' ' || "
+                "library_title.subtitle) @@ websearch_to_tsquery('simple', %s)",
+                [text],
+                output_field=BooleanField(),
+            )
+        )
+        self.rank = RawSQL(
+            "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
+            [text],
+            output_field=FloatField(),
+        )
+
+    def _best(self, titles: QuerySet[Title], n: int) -> list[int]:
+        ranked = titles.annotate(rank=self.rank).order_by("-rank", "id")
+        return list(ranked.values_list("pk", flat=True)[:n])
+
+    def _fetch(self, offset: int, limit: int) -> list[int]:
+        return _title_first(
+            lambda n: self._best(self.in_title, n),
+            lambda n: self._best(self.matches, n),
+            offset + limit,
+        )[offset:]
+
+    def _count(self, cap: int) -> int:
+        return self.matches.order_by().values("pk")[: cap + 1].count()
 
 
 class _Fts5Ranking(_Ranking):
-    """FTS5: records with every word in the title first, then the others, each by bm25.
+    """FTS5: records with every word in the title first, then the others, each by bm25 (title
+    words weigh more), read from the index alone.
 
     The filters are terms of the index query (tags, see fts.py); the common ones
     (CHECKED_FIRST) are first checked on the best matches instead, and go into the index
@@ -372,16 +434,11 @@ class _Fts5Ranking(_Ranking):
         return self._ranked(offset=offset, limit=limit)
 
     def _ranked(self, *, offset: int, limit: int, without: tuple[str, ...] = ()) -> list[int]:
-        end = offset + limit
-        in_title = self._select(self._match(True, without=without), limit=end)
-        if len(in_title) == end:
-            return in_title[offset:]
-        # Every title match is in hand: the others follow in the order of all the matches,
-        # among which the title matches are skipped.
-        skip = set(in_title)
-        everything = self._select(self._match(False, without=without), limit=end)
-        rest = [pk for pk in everything if pk not in skip]
-        return (in_title + rest)[offset:end]
+        return _title_first(
+            lambda n: self._select(self._match(True, without=without), limit=n),
+            lambda n: self._select(self._match(False, without=without), limit=n),
+            offset + limit,
+        )[offset:]
 
     def _where(self, match: str) -> tuple[str, list]:
         sql = f"{fts.TABLE} MATCH %s"
@@ -429,40 +486,13 @@ def _tag_term(*tags: str) -> str:
     return "tags : (" + " OR ".join(f'"{tag}"' for tag in tags) + ")"
 
 
-def _postgres_ranked(titles: QuerySet[Title], text: str) -> QuerySet[Title]:
-    """Records with every word in the title (weight A) first, then the others, by ts_rank."""
-    return (
-        titles.filter(
-            RawSQL(
-                "library_title.search_vector @@ websearch_to_tsquery('simple', %s)",
-                [text],
-                output_field=BooleanField(),
-            )
-        )
-        .annotate(
-            in_title=RawSQL(
-                "ts_filter(library_title.search_vector, '{a}') "
-                "@@ websearch_to_tsquery('simple', %s)",
-                [text],
-                output_field=BooleanField(),
-            ),
-            rank=RawSQL(
-                "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
-                [text],
-                output_field=FloatField(),
-            ),
-        )
-        .order_by("-in_title", "-rank", "id")
-    )
-
-
 def _ranking(*, user, text: str, filters: dict[str, str]) -> _Ranking:
     titles = titles_visible(user=user)
     if not text:
         return _QueryRanking(_filtered(titles, filters).order_by("-updated_at", "-id"))
     backend = search_backend()
     if backend == "postgres":
-        return _QueryRanking(_postgres_ranked(_filtered(titles, filters), text))
+        return _PostgresRanking(_filtered(titles, filters), text)
     if backend == "fts5":
         words = fts.terms(text)
         if not words:

@@ -8,7 +8,7 @@ cent of the catalogue, as a broad subject word does in a university library, not
 Rows go in with bulk_create in batches, bypassing the per-record services (and their audit
 rows); the search text is built here and the FTS5 rows (SQLite) are written in the same batches,
 with their tags (see library/fts.py), so search works at once, and merged into one b-tree at
-the end. On PostgreSQL the tsvector column fills itself.
+the end. On PostgreSQL the tsvector column fills itself, and the tables are analysed at the end.
 """
 
 import random
@@ -214,9 +214,11 @@ class Command(BaseCommand):
             if made % 100_000 == 0 or made == count:
                 rate = made / (time.monotonic() - started)
                 self.stdout.write(f"{made:,} records ({rate:,.0f}/s)")
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
                 cursor.execute(fts.OPTIMIZE)
+            else:  # statistics, as autovacuum would gather them in time
+                cursor.execute("ANALYZE")
 
     def _subjects(self, rng) -> list[Subject]:
         names = {
