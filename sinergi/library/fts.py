@@ -4,8 +4,10 @@ Three columns: `title` (title and subtitle), `body` (the whole search text, the 
 among it) and `tags`, one made-up word for each value the catalogue page filters on: language,
 year, subject, format, open access, having a licence pool, withdrawn. A facet chosen on the page
 is then one more term of the query, answered inside the index, so a search ranks, filters and
-counts its matches without reading a row of the titles table for each of them. People's words
-are matched in the title and body columns only: no one finds a record by typing a tag.
+counts its matches without reading a row of the titles table for each of them (the search
+checks the values most records share on its best matches first; see selectors._Fts5Ranking).
+People's words are matched in the title and body columns only: no one finds a record by typing
+a tag.
 
 The migration that builds the index from the tables (0003) writes the same tags in SQL; a test
 holds the two to each other.
@@ -19,7 +21,7 @@ INSERT = "INSERT INTO library_title_fts (rowid, title, body, tags) VALUES (%s, %
 # Merge the index into one b-tree (after a bulk load: fewer segments to read per query).
 OPTIMIZE = "INSERT INTO library_title_fts (library_title_fts) VALUES ('optimize')"
 # Best first. A word in the title weighs five times one in the body (which has the title too, so
-# a title word counts six times); tags weigh nothing. Ties go to the older record.
+# a title word counts six times); tags weigh nothing. Ties go to the older record (rowid).
 RANK = "bm25(library_title_fts, 5.0, 1.0, 0.0)"
 
 OPEN = "xopen"

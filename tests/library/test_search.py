@@ -49,6 +49,10 @@ def search(text="", **filters):
     return selectors.catalogue_search(user=UserFactory(), text=text, filters=filters)
 
 
+def ids(titles) -> list[int]:
+    return [t.pk for t in titles]
+
+
 def test_the_backend_follows_the_database():
     expected = "postgres" if connection.vendor == "postgresql" else "fts5"
     assert selectors.search_backend() == expected
@@ -80,6 +84,15 @@ def test_facets_and_filters(catalogue):
     assert [t.pk for t in search("", availability="available").titles] == [c.pk]
 
 
+def test_the_plain_backend_searches_and_filters_too(catalogue, settings):
+    a, b, _c = catalogue
+    settings.SINERGI_LIBRARY_SEARCH = "like"
+    result = search("literasi")
+    assert set(ids(result.titles)) == {a.pk, b.pk}
+    assert (result.total, result.total_capped, result.facets_capped) == (2, False, False)
+    assert ids(search("literasi", language="eng").titles) == [b.pk]
+
+
 def test_edits_reach_the_index(catalogue):
     a, _b, _c = catalogue
     services.title_update(
@@ -102,10 +115,6 @@ def test_catalogue_page_query_count_is_pinned(client, catalogue, django_assert_m
 
 
 # --- Ranking, capped facets and counts, filters inside the index ---------------------------------
-
-
-def ids(titles) -> list[int]:
-    return [t.pk for t in titles]
 
 
 def test_a_word_in_the_title_ranks_above_the_same_word_in_the_description():
