@@ -360,9 +360,16 @@ class PostTestBurstUser(BenchUser):
             gevent.sleep(random.uniform(0.5 * pause, 1.5 * pause))
             # The page's own autosave URL (with its answer key), as HTMX posts it.
             found = SAVE_URL.search(fieldset)
-            save_url = f"{attempt_path}answers/{position}/"
-            if found:
-                save_url = html.unescape(found.group(1))
+            if found is None:
+                events.request.fire(
+                    request_type="POST",
+                    name="POST answer (autosave)",
+                    response_time=0,
+                    response_length=0,
+                    exception=AssertionError(f"question {position} has no autosave URL"),
+                )
+                continue
+            save_url = html.unescape(found.group(1))
             with self.client.post(
                 save_url,
                 data=data,

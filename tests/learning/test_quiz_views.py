@@ -80,11 +80,17 @@ def test_htmx_saves_one_answer_in_a_constant_number_of_queries(
 SAVE_URL = re.compile(r'hx-post="([^"]+)"')
 
 
+def cards(response) -> dict[int, str]:
+    """The question cards of an attempt page by position: each fieldset's attributes and body."""
+    html = response.content.decode()
+    fieldsets = re.findall(r'<fieldset[^>]* id="q(\d+)"(.*?)</fieldset>', html, re.DOTALL)
+    return {int(position): body for position, body in fieldsets}
+
+
 def page_save_urls(client, attempt) -> dict[int, str]:
     """The autosave URL of each question on the attempt page, as HTMX would post to it."""
-    html = client.get(reverse("learning:attempt", args=[attempt.pk])).content.decode()
-    fieldsets = re.findall(r'<fieldset[^>]* id="q(\d+)"(.*?)</fieldset>', html, re.DOTALL)
-    urls = {int(p): SAVE_URL.search(body) for p, body in fieldsets}
+    page = client.get(reverse("learning:attempt", args=[attempt.pk]))
+    urls = {p: SAVE_URL.search(body) for p, body in cards(page).items()}
     return {p: found.group(1).replace("&amp;", "&") for p, found in urls.items() if found}
 
 
@@ -173,14 +179,6 @@ def test_the_autosave_speaks_the_language_of_the_cookie(participant_client, quiz
     english = participant_client.post(urls[row.position], data, **HTMX)
     assert b"Enter a number" in english.content
     assert b"Enter a number" not in indonesian.content and b"sn-not-saved" in indonesian.content
-
-
-def cards(response) -> dict[int, str]:
-    html = response.content.decode()
-    return {
-        int(p): body
-        for p, body in re.findall(r'<fieldset[^>]* id="q(\d+)"(.*?)</fieldset>', html, re.S)
-    }
 
 
 def test_unanswered_questions_are_rendered_once_and_answered_ones_each_time(

@@ -34,18 +34,6 @@ def is_batch_speaker(user, batch: Batch) -> bool:
     return user.is_authenticated and batch.sessions.filter(speakers=user).exists()
 
 
-def participant_registration(*, user, batch: Batch) -> Registration | None:
-    """Return `user`'s confirmed registration in `batch`, or None."""
-    if not user.is_authenticated:
-        return None
-    registration = Registration.objects.filter(
-        batch=batch, user=user, state=RegistrationState.CONFIRMED
-    ).first()
-    if registration is not None:
-        registration.user = user
-    return registration
-
-
 class ClassroomAccess:
     """A person in a batch's classroom: their confirmed `registration` if they take part, and
     what else they may do. The roles are asked only when a page needs them: a participant's
