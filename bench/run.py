@@ -146,6 +146,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"(default {POSTTEST_SPREAD_S})",
     )
     parser.add_argument(
+        "--autosave-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help=(
+            "serve the quiz autosave from its own pool of N gunicorn workers, behind nginx "
+            "routing as deploy/nginx/sinergi-locations.conf does (default 0: one pool, no nginx)"
+        ),
+    )
+    parser.add_argument(
+        "--web-nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --autosave-workers: run the web pool at this CPU niceness (default 0)",
+    )
+    parser.add_argument(
         "--postgres",
         default=POSTGRES_SERVER,
         metavar="URL",
@@ -169,6 +186,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     url = os.environ.get("DATABASE_URL", "")
     if not (1 <= args.posttest_people <= 2000):
         parser.error("--posttest-people must be between 1 and 2000")
+    if args.autosave_workers < 0 or not (0 <= args.web_nice <= 19):
+        parser.error("--autosave-workers must be 0 or more, --web-nice between 0 and 19")
+    if args.web_nice and not args.autosave_workers:
+        parser.error("--web-nice needs --autosave-workers")
     if not (5 <= args.posttest_spread <= 150):
         parser.error("--posttest-spread must be between 5 and 150 seconds")
     needs_postgres = [name for name in POSTGRES_SCENARIOS if name in args.scenarios]
@@ -348,9 +369,12 @@ def prepare_dashboard(env: dict[str, str], tmp: Path) -> dict:
     return {**data, "session_file": str(session_file)}
 
 
-def start_server(env: dict[str, str], tmp: Path, port: int, workers: int) -> subprocess.Popen:
-    log = (tmp / "gunicorn.log").open("w")
+def start_server(
+    env: dict[str, str], tmp: Path, port: int, workers: int, *, name="gunicorn", nice=0
+) -> subprocess.Popen:
+    log = (tmp / f"{name}.log").open("w")
     command = [
+        *(["nice", "-n", str(nice)] if nice else []),
         sys.executable,
         "-m",
         "gunicorn",
@@ -363,19 +387,75 @@ def start_server(env: dict[str, str], tmp: Path, port: int, workers: int) -> sub
         str(workers),
         # As the Procfile: sync workers, access log on (here to a file, not stdout).
         "--access-logfile",
-        str(tmp / "access.log"),
+        str(tmp / f"{name}-access.log"),
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()  # gunicorn: graceful shutdown of the master and its workers
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+def start_front(tmp: Path, port: int, web_port: int, autosave_port: int) -> subprocess.Popen:
+    """Start nginx on `port`, routing with the project's own deploy/nginx/sinergi-locations.conf."""
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if nginx is None:
+        raise BenchError("--autosave-workers needs nginx (Debian: apt install nginx-light)")
+    home = tmp / "nginx"
+    home.mkdir(exist_ok=True)
+    temp_paths = "".join(
+        f"    {kind}_temp_path {home / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    config = home / "nginx.conf"
+    config.write_text(
+        f"""daemon off;
+worker_processes 1;
+worker_rlimit_nofile 16384;
+pid {home / "nginx.pid"};
+error_log {tmp / "nginx-error.log"} warn;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+{temp_paths}    upstream sinergi_web {{ server 127.0.0.1:{web_port}; }}
+    upstream sinergi_autosave {{ server 127.0.0.1:{autosave_port}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {ROOT / "deploy" / "nginx" / "sinergi-locations.conf"};
+    }}
+}}
+"""
+    )
+    log = (tmp / "nginx.log").open("w")
+    command = [nginx, "-p", str(home), "-c", str(config)]
+    return subprocess.Popen(command, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_servers(env: dict[str, str], tmp: Path, port: int, args) -> list[subprocess.Popen]:
+    """Start gunicorn on `port`; or, with --autosave-workers, nginx there and two pools behind."""
+    if not args.autosave_workers:
+        return [start_server(env, tmp, port, args.workers)]
+    web_port, autosave_port = free_port(), free_port()
+    while autosave_port == web_port:
+        autosave_port = free_port()
+    servers = [start_server(env, tmp, web_port, args.workers, nice=args.web_nice)]
+    servers.append(
+        start_server(env, tmp, autosave_port, args.autosave_workers, name="gunicorn-autosave")
+    )
+    # The autosave pool answers /healthz too: wait for both before nginx takes requests.
+    for server, pool_port in zip(servers, (web_port, autosave_port), strict=True):
+        wait_healthy([server], f"http://127.0.0.1:{pool_port}", tmp)
+    for _ in range(5 * args.autosave_workers):  # its workers' first requests, not measured
+        get(f"http://127.0.0.1:{autosave_port}/healthz")
+    servers.append(start_front(tmp, port, web_port, autosave_port))
+    return servers
+
+
+def stop_servers(servers: list[subprocess.Popen]) -> None:
+    for server in reversed(servers):  # the front first
+        if server.poll() is None:
+            server.terminate()  # gunicorn, nginx: graceful shutdown of the master and workers
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def get(url: str, token: str | None = None) -> tuple[int, bytes]:
@@ -389,11 +469,14 @@ def get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def wait_healthy(server: subprocess.Popen, base: str, tmp: Path, timeout: float = 60) -> None:
+def wait_healthy(
+    servers: list[subprocess.Popen], base: str, tmp: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchError(f"gunicorn exited:\n{tail(tmp / 'gunicorn.log')}")
+        if any(server.poll() is not None for server in servers):
+            kept = (log for log in sorted(tmp.glob("*.log")) if "locust" not in log.name)
+            raise BenchError("the server exited:\n" + "\n".join(map(tail, kept)))
         try:
             status, _body = get(f"{base}/healthz")
             if status == 200:
@@ -455,16 +538,17 @@ class CpuWindow:
     With `database`, the local PostgreSQL server's CPU is counted apart, not as other work.
     """
 
-    def __init__(self, server_pid: int, locust_pid: int, *, database: bool = False):
-        self.pids = {"server": (server_pid, True), "locust": (locust_pid, False)}
+    def __init__(self, server_pids: list[int], locust_pid: int, *, database: bool = False):
+        self.pids = {"server": (server_pids, True), "locust": ([locust_pid], False)}
         self.database = database
         self.start = self.end = None
 
     def sample(self) -> dict:
         busy, total = machine_busy_seconds()
         sample = {"t": time.monotonic(), "busy": busy, "total": total}
-        for name, (pid, children) in self.pids.items():
-            sample[name] = cpu_seconds(pid, with_children=children)
+        for name, (pids, children) in self.pids.items():
+            seconds = [cpu_seconds(pid, with_children=children) for pid in pids]
+            sample[name] = None if None in seconds else sum(seconds)
         sample["database"] = postgres_cpu_seconds() if self.database else None
         return sample
 
@@ -512,7 +596,7 @@ def run_scenario(
     base: str,
     token: str,
     tmp: Path,
-    server,
+    servers: list[subprocess.Popen],
     burst: dict | None = None,
     posttest: dict | None = None,
     visit: dict | None = None,
@@ -587,7 +671,9 @@ def run_scenario(
             command, cwd=tmp, env=locust_env, stdout=log, stderr=subprocess.STDOUT
         )
         cpu = CpuWindow(
-            server.pid, process.pid, database=env["DATABASE_URL"].startswith("postgres")
+            [server.pid for server in servers],
+            process.pid,
+            database=env["DATABASE_URL"].startswith("postgres"),
         )
         # locust stops itself after --run-time; the deadline only guards against a hang.
         deadline = started + seconds + 60
@@ -831,6 +917,12 @@ def format_table(results: list[dict], cpu_count: int) -> str:
     return "\n".join(lines)
 
 
+def nginx_version() -> str:
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    result = subprocess.run([nginx, "-v"], capture_output=True, text=True, check=False)
+    return (result.stderr or result.stdout).strip().removeprefix("nginx version: ")
+
+
 def machine() -> dict:
     model = platform.processor() or platform.machine()
     try:
@@ -892,7 +984,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("DATABASE_URL"):
         database = env["DATABASE_URL"].split("://", 1)[0]
         step(f"using DATABASE_URL ({database}); migrate, seed_demo and a token will write to it")
-    server = None
+    servers: list[subprocess.Popen] = []
     try:
         if set(POSTGRES_SCENARIOS) & set(args.scenarios) and not os.environ.get("DATABASE_URL"):
             scratch = scratch_database_create(args.postgres)
@@ -908,9 +1000,16 @@ def main(argv: list[str] | None = None) -> int:
         visit = prepare_visit(env, tmp) if VISIT in args.scenarios else None
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        step(f"gunicorn, {args.workers} sync workers, on {base}")
-        server = start_server(env, tmp, port, args.workers)
-        wait_healthy(server, base, tmp)
+        if args.autosave_workers:
+            step(
+                f"nginx on {base}: gunicorn, {args.workers} sync workers"
+                f"{f' at nice {args.web_nice}' if args.web_nice else ''}, and for the quiz "
+                f"autosave {args.autosave_workers} more (deploy/nginx/sinergi-locations.conf)"
+            )
+        else:
+            step(f"gunicorn, {args.workers} sync workers, on {base}")
+        servers = start_servers(env, tmp, port, args)
+        wait_healthy(servers, base, tmp)
         # The burst's batch page warms the training API without taking a seat.
         warm_paths = (f"/api/v1/batches/{burst['batch_id']}",) if burst else ()
         if visit:
@@ -936,7 +1035,7 @@ def main(argv: list[str] | None = None) -> int:
                     base,
                     token,
                     tmp,
-                    server,
+                    servers,
                     burst if name == BURST else None,
                     posttest if name == POSTTEST else None,
                     visit if name == VISIT else None,
@@ -948,8 +1047,7 @@ def main(argv: list[str] | None = None) -> int:
         args.keep = True
         return 2
     finally:
-        if server is not None:
-            stop_server(server)
+        stop_servers(servers)
         if scratch:
             scratch_database_drop(args.postgres, scratch)
         if not args.keep:
@@ -967,6 +1065,9 @@ def main(argv: list[str] | None = None) -> int:
             "duration": args.duration,
             "gunicorn_workers": args.workers,
             "gunicorn_worker_class": "sync",
+            "autosave_workers": args.autosave_workers,
+            "web_nice": args.web_nice,
+            "front": nginx_version() if args.autosave_workers else None,
             "database": database,
             "cache": "redis" if env.get("REDIS_URL") else "locmem",
             "think_time_s": 0,
@@ -993,9 +1094,12 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": results,
     }
     print()
+    pools = f"{args.workers} sync workers"
+    if args.autosave_workers:
+        pools += f" (+{args.autosave_workers} for the autosave, behind nginx)"
     print(
         f"Sinergi {report['revision']} on {info['cpus']} x {info['cpu_model']}: gunicorn "
-        f"{args.workers} sync workers, {database}, {args.users} users, {args.duration} per scenario"
+        f"{pools}, {database}, {args.users} users, {args.duration} per scenario"
     )
     print(format_table(results, info["cpus"]))
     RESULTS.mkdir(exist_ok=True)
