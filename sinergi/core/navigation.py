@@ -6,7 +6,8 @@ Core knows no app above it; the apps come to core.
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import autodiscover_modules
 
 
@@ -31,16 +32,21 @@ class NavGroup:
 _items: list[NavItem] = []
 _groups: dict[str, NavGroup] = {}
 _discovered = False
+# The entries shown for a set of roles: the same for everyone with those roles (labels are lazy,
+# translated when the page is rendered), so worked out once per process, not on every page.
+_shown: dict[tuple, list[dict]] = {}
 
 
 def register(*items: NavItem) -> None:
     """Add entries to the navigation bar."""
     _items.extend(items)
+    _shown.clear()
 
 
 def register_group(key: str, label: str, icon: str) -> None:
     """Name a dropdown of the top bar that entries join with `group=key`."""
     _groups[key] = NavGroup(key, label, icon)
+    _shown.clear()
 
 
 def _all_items() -> list[NavItem]:
@@ -52,13 +58,24 @@ def _all_items() -> list[NavItem]:
 
 
 def items_for(user, roles: set[str], section: str) -> list[dict]:
-    """Return the entries of `section` that `user` (with `roles`) may use, with their URLs."""
+    """Return the entries of `section` that `user` (with `roles`) may use, with their URLs.
+
+    The lists are shared between requests: read them, do not change them."""
+    urls = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    key = (frozenset(roles), section, user.is_authenticated, urls)
+    shown = _shown.get(key)
+    if shown is None:
+        shown = _shown[key] = _items_for(roles, section, signed_in=user.is_authenticated)
+    return shown
+
+
+def _items_for(roles: set[str], section: str, *, signed_in: bool) -> list[dict]:
     visible = []
     for item in _all_items():
         if item.section != section:
             continue
         if item.roles is not None:
-            if not user.is_authenticated:
+            if not signed_in:
                 continue
             if item.roles and not (item.roles & roles):
                 continue
