@@ -11,6 +11,9 @@ a tag.
 
 The migration that builds the index from the tables (0003) writes the same tags in SQL; a test
 holds the two to each other.
+
+PostgreSQL searches the tsvector of library_title and, for the title matches, the narrow table
+library_title_search (models.TitleSearch), written by PG_UPSERT from the records' own rows.
 """
 
 from collections.abc import Iterable
@@ -23,6 +26,15 @@ OPTIMIZE = "INSERT INTO library_title_fts (library_title_fts) VALUES ('optimize'
 # Best first. A word in the title weighs five times one in the body (which has the title too, so
 # a title word counts six times); tags weigh nothing. Ties go to the older record (rowid).
 RANK = "bm25(library_title_fts, 5.0, 1.0, 0.0)"
+
+# PostgreSQL: write the narrow search rows of the records whose ids are the one parameter.
+PG_UPSERT = (
+    "INSERT INTO library_title_search (title_id, words, language, year, withdrawn) "
+    "SELECT t.id, to_tsvector('simple'::regconfig, t.title || ' ' || t.subtitle), "
+    "t.language, t.year, t.withdrawn FROM library_title t "
+    "WHERE t.id = ANY(%s) ON CONFLICT (title_id) DO UPDATE SET words = excluded.words, "
+    "language = excluded.language, year = excluded.year, withdrawn = excluded.withdrawn"
+)
 
 OPEN = "xopen"
 LICENSED = "xpool"  # has a licence pool (licensed, unless it is also open access)

@@ -6,6 +6,7 @@ under the pool's lock (the same pattern as training seats and visit slots).
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -73,6 +74,28 @@ class Title(models.Model):
         """Return the OAI set `ddc:N00` of the record's DDC hundred, or ''."""
         digits = self.ddc[:1]
         return f"ddc:{digits}00" if digits.isdigit() else ""
+
+
+class TitleSearch(models.Model):
+    """PostgreSQL's narrow copy of what a search ranks title matches by and filters on most:
+    the title's words and the record's language, year and withdrawal (about 100 bytes a row
+    where a catalogue row takes 900), so a broad word's title matches are ranked and counted
+    from pages that stay in shared_buffers. Kept by services.search_index_update; empty on
+    SQLite, whose FTS5 index does the same (see fts.py)."""
+
+    title = models.OneToOneField(
+        Title, primary_key=True, on_delete=models.CASCADE, related_name="search_row"
+    )
+    words = SearchVectorField()  # title and subtitle, 'simple' configuration
+    language = models.CharField(max_length=3, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "library_title_search"
+
+    def __str__(self) -> str:
+        return str(self.title_id)
 
 
 class ContributorRole(models.TextChoices):

@@ -37,6 +37,7 @@ from .models import (
     LoanState,
     Subject,
     Title,
+    TitleSearch,
 )
 
 LIBRARY_STAFF = (Role.LIBRARIAN,)  # admin holds every role
@@ -328,49 +329,143 @@ def _title_first(
     return first + [pk for pk in everything(end) if pk not in skip][: end - len(first)]
 
 
-class _PostgresRanking(_Ranking):
-    """PostgreSQL: records with every word in the title first (a GIN index on the title's own
-    vector finds them), then the others, each by ts_rank (title words at weight A)."""
+class _CheckedFirst(_Ranking):
+    """A ranking whose common filters (CHECKED_FIRST) are checked on its best matches first:
+    in the index query they would make it read every record that has the value (700,000 for
+    `ind`). They go into the query only when too few of those matches pass."""
 
-    def __init__(self, titles: QuerySet[Title], text: str) -> None:
-        super().__init__()
-        self.matches = titles.filter(
-            RawSQL(
-                "library_title.search_vector @@ websearch_to_tsquery('simple', %s)",
-                [text],
-                output_field=BooleanField(),
-            )
-        )
-        self.in_title = titles.filter(
-            RawSQL(
-                "to_tsvector('simple'::regconfig, library_title.title || ' ' || "
-                "library_title.subtitle) @@ websearch_to_tsquery('simple', %s)",
-                [text],
-                output_field=BooleanField(),
-            )
-        )
-        self.rank = RawSQL(
-            "ts_rank(library_title.search_vector, websearch_to_tsquery('simple', %s))",
-            [text],
-            output_field=FloatField(),
-        )
-
-    def _best(self, titles: QuerySet[Title], n: int) -> list[int]:
-        ranked = titles.annotate(rank=self.rank).order_by("-rank", "id")
-        return list(ranked.values_list("pk", flat=True)[:n])
+    checked: tuple[str, ...] = ()  # the chosen filters among CHECKED_FIRST
+    filters: dict[str, str]
+    impossible = False
 
     def _fetch(self, offset: int, limit: int) -> list[int]:
+        if self.impossible:
+            return []
+        wanted = (offset + limit) * CANDIDATES
+        if self.checked and offset + limit <= FACET_WINDOW + 1:
+            candidates = self._ranked(offset=0, limit=wanted, without=self.checked)
+            passing = set(
+                _filtered(
+                    Title.objects.filter(pk__in=_among(candidates)), self.filters
+                ).values_list("pk", flat=True)
+            )
+            kept = [pk for pk in candidates if pk in passing]
+            if len(kept) >= offset + limit or len(candidates) < wanted:
+                return kept[offset : offset + limit]
+        return self._ranked(offset=offset, limit=limit)
+
+    def _ranked(self, *, offset: int, limit: int, without: tuple[str, ...] = ()) -> list[int]:
         return _title_first(
-            lambda n: self._best(self.in_title, n),
-            lambda n: self._best(self.matches, n),
+            lambda n: self._best(in_title=True, limit=n, without=without),
+            lambda n: self._best(in_title=False, limit=n, without=without),
             offset + limit,
         )[offset:]
 
+    def _best(self, *, in_title: bool, limit: int, without: tuple[str, ...]) -> list[int]:
+        """Return the ids of the first `limit` matches, best first: those with every word in
+        the title, or all of them; without the filters named in `without`."""
+        raise NotImplementedError
+
+
+class _PostgresRanking(_CheckedFirst):
+    """PostgreSQL: records with every word in the title first, then the others.
+
+    The title matches are found, ranked (ts_rank of the title's words) and counted in the
+    narrow library_title_search (models.TitleSearch), whose pages stay in shared_buffers;
+    reading the catalogue rows for that (about 12,000 pages for a broad word) took most of a
+    search's time. The others are ranked by ts_rank of library_title's vector (title words at
+    weight A, the rest at D)."""
+
+    def __init__(
+        self, *, titles: QuerySet[Title], text: str, filters: dict[str, str], staff: bool
+    ) -> None:
+        super().__init__()
+        self.titles = titles
+        self.staff = staff
+        self.text = text
+        self.filters = filters
+        chosen = {
+            "language": bool(filters.get("language")),
+            "availability": filters.get("availability") in ("open", "available", "licensed"),
+            "format": filters.get("format") in ("epub", "pdf"),
+        }
+        self.checked = tuple(name for name in CHECKED_FIRST if chosen[name])
+
+    def _rows(self, without: tuple[str, ...]) -> QuerySet[TitleSearch]:
+        """The narrow rows with every word in the title, narrowed by the filters."""
+        rows = TitleSearch.objects.filter(
+            RawSQL(
+                "library_title_search.words @@ websearch_to_tsquery('simple', %s)",
+                [self.text],
+                output_field=BooleanField(),
+            )
+        )
+        if not self.staff:
+            rows = rows.filter(withdrawn=False)
+        filters = {k: v for k, v in self.filters.items() if k not in without}
+        if filters.get("language"):
+            rows = rows.filter(language=filters.pop("language"))
+        if filters.get("year", "").isdigit():
+            rows = rows.filter(year=int(filters.pop("year")))
+        if any(filters.get(name) for name in ("subject", "availability", "format")):
+            rows = rows.filter(title_id__in=_filtered(Title.objects.all(), filters).values("pk"))
+        return rows
+
+    def _matches(self, without: tuple[str, ...]) -> QuerySet[Title]:
+        """The records with every word anywhere, narrowed by the filters."""
+        filters = {k: v for k, v in self.filters.items() if k not in without}
+        language = filters.pop("language", "")
+        matches = _filtered(self.titles, filters).filter(
+            RawSQL(
+                "library_title.search_vector @@ websearch_to_tsquery('simple', %s)",
+                [self.text],
+                output_field=BooleanField(),
+            )
+        )
+        if language:
+            # IS TRUE keeps the planner from ANDing the GIN bitmap with the language index's
+            # 700,000 entries for `ind` (36 ms) before reading the few rows it needs.
+            matches = matches.filter(
+                RawSQL(
+                    "(library_title.language = %s) IS TRUE",
+                    [language],
+                    output_field=BooleanField(),
+                )
+            )
+        return matches
+
+    def _best(self, *, in_title: bool, limit: int, without: tuple[str, ...]) -> list[int]:
+        if in_title:
+            rows, rank = self._rows(without), "library_title_search.words"
+        else:
+            rows, rank = self._matches(without), "library_title.search_vector"
+        ranked = rows.annotate(
+            rank=RawSQL(  # noqa: S611 (constants)
+                f"ts_rank({rank}, websearch_to_tsquery('simple', %s))",
+                [self.text],
+                output_field=FloatField(),
+            )
+        )
+        return list(ranked.order_by("-rank", "pk").values_list("pk", flat=True)[:limit])
+
     def _count(self, cap: int) -> int:
-        return self.matches.order_by().values("pk")[: cap + 1].count()
+        # The title matches are counted in the narrow table; the catalogue rows are read only
+        # for as many other matches as it takes to pass the cap.
+        in_title = self._rows(()).values("pk")[: cap + 1].count()
+        if in_title > cap:
+            return in_title
+        others = self._matches(()).filter(
+            RawSQL(
+                "NOT (to_tsvector('simple'::regconfig, library_title.title || ' ' || "
+                "library_title.subtitle) @@ websearch_to_tsquery('simple', %s))",
+                [self.text],
+                output_field=BooleanField(),
+            )
+        )
+        return in_title + others.order_by().values("pk")[: cap + 1 - in_title].count()
 
 
-class _Fts5Ranking(_Ranking):
+class _Fts5Ranking(_CheckedFirst):
     """FTS5: records with every word in the title first, then the others, each by bm25 (title
     words weigh more), read from the index alone.
 
@@ -386,7 +481,6 @@ class _Fts5Ranking(_Ranking):
         self.required: dict[str, tuple[str, list[str]]] = {}
         self.excluded = [] if staff else [_tag_term(fts.WITHDRAWN)]
         self.excluded_ids: list[int] = []  # licensed titles with no free copy now
-        self.impossible = False
         if filters.get("subject"):
             ids = list(Subject.objects.filter(name=filters["subject"]).values_list("pk", flat=True))
             self.required["subject"] = (_tag_term(*(fts.tag("subject", i) for i in ids)), [])
@@ -404,6 +498,7 @@ class _Fts5Ranking(_Ranking):
             self.required["availability"] = (_tag_term(fts.LICENSED), [_tag_term(fts.OPEN)])
             if availability == "available":
                 self.excluded_ids = titles_without_free_copy()
+        self.checked = tuple(name for name in CHECKED_FIRST if name in self.required)
 
     def _match(self, in_title: bool, *, without: tuple[str, ...] = ()) -> str:
         match = f"{'title' if in_title else '{title body}'} : ({self.words})"
@@ -416,29 +511,8 @@ class _Fts5Ranking(_Ranking):
             match = f"({match}) NOT ({term})"
         return match
 
-    def _fetch(self, offset: int, limit: int) -> list[int]:
-        if self.impossible:
-            return []
-        checked = tuple(name for name in CHECKED_FIRST if name in self.required)
-        wanted = (offset + limit) * CANDIDATES
-        if checked and offset + limit <= FACET_WINDOW + 1:
-            candidates = self._ranked(offset=0, limit=wanted, without=checked)
-            passing = set(
-                _filtered(
-                    Title.objects.filter(pk__in=_among(candidates)), self.filters
-                ).values_list("pk", flat=True)
-            )
-            kept = [pk for pk in candidates if pk in passing]
-            if len(kept) >= offset + limit or len(candidates) < wanted:
-                return kept[offset : offset + limit]
-        return self._ranked(offset=offset, limit=limit)
-
-    def _ranked(self, *, offset: int, limit: int, without: tuple[str, ...] = ()) -> list[int]:
-        return _title_first(
-            lambda n: self._select(self._match(True, without=without), limit=n),
-            lambda n: self._select(self._match(False, without=without), limit=n),
-            offset + limit,
-        )[offset:]
+    def _best(self, *, in_title: bool, limit: int, without: tuple[str, ...]) -> list[int]:
+        return self._select(self._match(in_title, without=without), limit=limit)
 
     def _where(self, match: str) -> tuple[str, list]:
         sql = f"{fts.TABLE} MATCH %s"
@@ -492,7 +566,9 @@ def _ranking(*, user, text: str, filters: dict[str, str]) -> _Ranking:
         return _QueryRanking(_filtered(titles, filters).order_by("-updated_at", "-id"))
     backend = search_backend()
     if backend == "postgres":
-        return _PostgresRanking(_filtered(titles, filters), text)
+        return _PostgresRanking(
+            titles=titles, text=text, filters=filters, staff=is_library_staff(user)
+        )
     if backend == "fts5":
         words = fts.terms(text)
         if not words:

@@ -125,15 +125,19 @@ def search_text_build(title: Title) -> str:
 
 
 def search_index_update(*, titles: list[Title]) -> None:
-    """Bring the search text (and on SQLite the FTS5 rows, tags included) of `titles` up to
-    date. Call it after any change to what a record is found or filtered by."""
+    """Bring the search text (and on SQLite the FTS5 rows, tags included; on PostgreSQL the
+    narrow search rows) of `titles` up to date. Call it after any change to what a record is
+    found or filtered by."""
     for title in titles:
         text = search_text_build(title)
         if text != title.search_text:
             title.search_text = text
             Title.objects.filter(pk=title.pk).update(search_text=text)
     if connection.vendor != "sqlite":
-        return  # PostgreSQL's tsvector column is generated from the row
+        # The tsvector column of library_title is generated from the row.
+        with connection.cursor() as cursor:
+            cursor.execute(fts.PG_UPSERT, [[t.pk for t in titles]])
+        return
     ids = [t.pk for t in titles]
     licensed = set(LicensePool.objects.filter(title_id__in=ids).values_list("title_id", flat=True))
     subjects: dict[int, list[int]] = defaultdict(list)

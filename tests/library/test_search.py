@@ -282,3 +282,32 @@ def test_the_migration_builds_the_same_index_as_the_services(catalogue):
         cursor.execute("DELETE FROM library_title_fts")
         cursor.execute(migration.FTS5_FILL)
     assert index() == by_services
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the narrow table is PostgreSQL's")
+def test_the_migration_fills_the_same_search_rows_as_the_services(catalogue):
+    a, _b, _c = catalogue
+    services.title_withdraw(actor=None, title=a)
+    make("Naskah Sunda", subtitle="Kajian Filologi", language="sun", year=1999)
+    make("Tanpa Tahun", language="")
+    migration = importlib.import_module("sinergi.library.migrations.0004_title_search")
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT title_id, words::text, language, year, withdrawn "
+                "FROM library_title_search ORDER BY title_id"
+            )
+            return cursor.fetchall()
+
+    by_services = rows()
+    assert len(by_services) == selectors.Title.objects.count()
+    assert any(withdrawn for *_r, withdrawn in by_services)
+    assert any("'filologi'" in words for _t, words, *_r in by_services)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CREATE INDEX wants no checks pending
+        cursor.execute("DROP INDEX library_title_search_words")
+        cursor.execute("DELETE FROM library_title_search")
+    with connection.schema_editor() as editor:
+        migration.forwards(None, editor)
+    assert rows() == by_services

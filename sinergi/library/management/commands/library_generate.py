@@ -217,8 +217,10 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute(fts.OPTIMIZE)
-            else:  # statistics, as autovacuum would gather them in time
-                cursor.execute("ANALYZE")
+            else:
+                # Statistics and the visibility map, as autovacuum would in time: without it
+                # the first read of every page after the load also writes it (hint bits).
+                cursor.execute("VACUUM (ANALYZE)")
 
     def _subjects(self, rng) -> list[Subject]:
         names = {
@@ -272,6 +274,9 @@ class Command(BaseCommand):
             if not t.open_access and rng.random() < 0.3:
                 licensed.append(LicensePool(title=t, copies=rng.randint(1, 5)))
         LicensePool.objects.bulk_create(licensed, batch_size=2000)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(fts.PG_UPSERT, [[t.pk for t in rows]])
         if connection.vendor == "sqlite":
             pooled = {pool.title.pk for pool in licensed}
             with connection.cursor() as cursor:
