@@ -288,6 +288,7 @@ QUESTION = re.compile(
 )
 CHOICE = re.compile(r'name="q\d+-choice" value="(\d+)"')
 SAVE_URL = re.compile(r'hx-post="([^"]+)"')
+ATTEMPT_URL = re.compile(r'id="sn-attempt-form" data-url="([^"?]+)"')
 
 
 def _answer(qtype: str, position: int, body: str) -> dict | None:
@@ -307,8 +308,8 @@ def _answer(qtype: str, position: int, body: str) -> dict | None:
 
 
 class PostTestBurstUser(BenchUser):
-    """A participant takes the post-test: start it, load the attempt page, save each answer
-    as they go (HTMX, as the page does: one small POST per answer), then submit. Each locust
+    """A participant takes the post-test: start it (the answer is the attempt page), save each
+    answer as they go (HTMX, as the page does: one small POST per answer), then submit. Each locust
     user is one person and does this once; the pauses between answers spread a person's
     answers over about a minute (BENCH_POSTTEST_SPREAD_S), so the run models a class that
     starts together and finishes within a minute or so. The last submission ends the run.
@@ -332,26 +333,22 @@ class PostTestBurstUser(BenchUser):
         raise StopUser
 
     def _take(self, headers: dict) -> None:
+        # The start answers with the attempt's first page (all 20 questions), as the browser
+        # gets it; the page's own address is in the form's data-url.
         with self.client.post(
             POSTTEST.start_path,
             headers=headers,
-            name="POST start",
+            name="POST start (the attempt page)",
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            location = response.headers.get("Location", "") if response.status_code == 302 else ""
-            if "/learning/attempts/" not in location:
-                response.failure(f"status {response.status_code} {location!r}")
-                return
-        attempt_path = urlsplit(location).path
-        with self.client.get(
-            attempt_path, headers=headers, name="GET attempt page", catch_response=True
-        ) as response:
             body = response.text or ""
             questions = QUESTION.findall(body)
-            if response.status_code != 200 or not questions:
+            own = ATTEMPT_URL.search(body)
+            if response.status_code != 200 or not questions or own is None:
                 response.failure(f"status {response.status_code}, {len(questions)} questions")
                 return
+        attempt_path = html.unescape(own.group(1))
         pause = POSTTEST.spread_s / (len(questions) + 1)
         for qtype, position, fieldset in questions:
             data = _answer(qtype, int(position), fieldset)

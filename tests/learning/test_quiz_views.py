@@ -33,8 +33,11 @@ def start(client, quiz) -> Attempt:
     batch_id = quiz.item.module.batch_id
     response = client.post(reverse("learning:quiz_start", args=[batch_id, quiz.item_id]))
     attempt = Attempt.objects.get(quiz=quiz)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("learning:attempt", args=[attempt.pk])
+    # The answer is the attempt's first page, which tells the browser its own address.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'data-url="{reverse("learning:attempt", args=[attempt.pk])}"' in page
+    assert f"/learning/attempts/{attempt.pk}/answers/1/?k=" in page
     return attempt
 
 
@@ -491,6 +494,22 @@ def test_a_long_quiz_pages_and_the_buttons_move_between_pages(
     assert 'id="q5"' in second and 'id="q1"' not in second
     last = participant_client.get(f"{url}?page=99").content.decode()
     assert 'id="q9"' in last and 'value="finish"' in last
+
+
+def test_the_start_is_the_first_page_and_sending_it_again_changes_nothing(
+    participant_client, quiz, django_assert_num_queries
+):
+    """The start answers with the page (one request, not a redirect and a page); a browser that
+    sends the start again (reload without JavaScript) gets the same attempt's page back."""
+    attempt = start(participant_client, quiz)
+    url = reverse("learning:quiz_start", args=[quiz.item.module.batch_id, quiz.item_id])
+    # Session, user, access, item, the open attempt under the registration's lock, the page.
+    with django_assert_num_queries(13):
+        again = participant_client.post(url)
+    page = participant_client.get(reverse("learning:attempt", args=[attempt.pk]))
+    assert again.status_code == 200
+    assert Attempt.objects.filter(quiz=quiz).count() == 1
+    assert cards(again) == cards(page)
 
 
 def test_a_link_to_start_shows_the_intro_and_starts_nothing(participant_client, quiz):

@@ -270,16 +270,12 @@ def attempt_start(
         # One start at a time per participant (double clicks, two tabs): lock → re-check → write.
         # The partial unique constraint "one open attempt" stays the last guard.
         Registration.objects.select_for_update().filter(pk=registration.pk).first()
-        attempts = list(
-            Attempt.objects.filter(quiz=quiz, registration=registration).only(
-                "id", "number", "state", "deadline", "quiz_id", "registration_id"
-            )
-        )
+        attempts = list(Attempt.objects.filter(quiz=quiz, registration=registration))
         current = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
         if current is None:
             return _attempt_create(quiz, registration, attempts, now, seed)
         if not attempt_is_overdue(current, now):
-            return Attempt.objects.get(pk=current.pk)
+            return current
     attempt_submit(attempt=current, actor=None, now=now, automatic=True)
     return attempt_start(quiz=quiz, registration=registration, now=now, seed=seed)
 

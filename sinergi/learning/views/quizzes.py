@@ -202,7 +202,14 @@ def quiz_start(request, batch_id: int, item_id: int):
     except service.QuizError as error:
         messages.error(request, error.message)
         return redirect("learning:quiz_detail", batch_id, item.pk)
-    return redirect("learning:attempt", attempt.pk)
+    # The answer is the attempt's first page itself, not a redirect to it: when a class starts
+    # together, every request waits its turn, and a redirect would make each person wait twice
+    # (quiz.js puts the page's own address in the address bar). Starting again is harmless:
+    # it gives back the open attempt.
+    item.module.batch = access.batch
+    quiz.item = item
+    attempt.quiz, attempt.registration = quiz, access.registration
+    return _attempt_page_response(request, attempt, page=1)
 
 
 # --- Participant: the attempt ----------------------------------------------------------------
@@ -246,28 +253,38 @@ def attempt_page(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS or service.attempt_is_overdue(attempt):
         return _closed_redirect(request, attempt)
-    rows = attempt_questions(attempt, texts=False)
-    pages = max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     try:
-        page = min(max(int(request.GET.get("page", 1)), 1), pages)
+        page = max(int(request.GET.get("page", 1)), 1)
     except ValueError:
         page = 1
-    errors: dict[int, str] = {}
-    if request.method == "POST":
-        try:
-            errors = _save_posted(request, attempt)
-        except service.AttemptClosed as error:
-            messages.warning(request, error.message)
-            return redirect("learning:attempt_review", attempt.pk)
-        if not errors:
-            go = request.POST.get("go", "")
-            if go == "finish":
-                return redirect("learning:attempt_submit", attempt.pk)
-            target = page + 1 if go == "next" else page - 1 if go == "previous" else page
-            messages.success(request, _("Your answers are saved."))
-            target = min(max(target, 1), pages)
-            return redirect(f"{reverse('learning:attempt', args=[attempt.pk])}?page={target}")
-        rows = attempt_questions(attempt, texts=False)  # what is saved, and what was refused
+    if request.method != "POST":
+        return _attempt_page_response(request, attempt, page=page)
+    try:
+        errors = _save_posted(request, attempt)
+    except service.AttemptClosed as error:
+        messages.warning(request, error.message)
+        return redirect("learning:attempt_review", attempt.pk)
+    if errors:  # the page again, with what is saved and what was refused
+        return _attempt_page_response(request, attempt, page=page, errors=errors)
+    go = request.POST.get("go", "")
+    if go == "finish":
+        return redirect("learning:attempt_submit", attempt.pk)
+    target = page + 1 if go == "next" else page - 1 if go == "previous" else page
+    messages.success(request, _("Your answers are saved."))
+    target = min(target, _pages(AttemptQuestion.objects.filter(attempt=attempt).count()))
+    return redirect(f"{reverse('learning:attempt', args=[attempt.pk])}?page={max(target, 1)}")
+
+
+def _pages(questions: int) -> int:
+    return max((questions + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+def _attempt_page_response(request, attempt, *, page: int, errors=None) -> HttpResponse:
+    """Render a page of the open attempt (`page` is brought within the attempt's pages)."""
+    errors = errors or {}
+    rows = attempt_questions(attempt, texts=False)
+    pages = _pages(len(rows))
+    page = min(page, pages)
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     _question_cards(request, attempt, shown, errors)
     item = attempt.quiz.item

@@ -10,6 +10,14 @@
     : { notSaved: "Not saved — check your connection; the answer is sent again when you change it or press Save.",
         saving: "Saving…", left: "left", up: "Time is up" };
 
+  // Starting a quiz answers with its first page: give the address bar the page's own address,
+  // so that reloading or coming back to it shows the page instead of sending the start again.
+  var form = document.getElementById("sn-attempt-form");
+  var own = form && form.getAttribute("data-url");
+  if (own && window.history.replaceState && window.location.pathname + window.location.search !== own) {
+    window.history.replaceState(null, "", own);
+  }
+
   // Countdown. The deadline is the server's; the offset between the server's clock and this
   // device's is measured once, so a wrong phone clock does not shorten or lengthen the time.
   var clock = document.getElementById("sn-countdown");
