@@ -75,13 +75,18 @@ def attempt_questions(attempt: Attempt, *, texts: bool = True) -> list[AttemptQu
     With `texts`, each row's question, answers and feedback are rendered to HTML
     (`text_html`, `answer.html`, `feedback_html`); without, `attempt_row_texts` renders a row's
     question and answers when needed (the attempt page renders only what it has not cached).
+    An attempt just started carries what was drawn for it (`drawn`), which is used as it is.
     """
-    rows = list(
-        AttemptQuestion.objects.filter(attempt=attempt)
-        .select_related("question")
-        .order_by("position")
-    )
-    answers = answers_by_question([row.question_id for row in rows])
+    drawn = getattr(attempt, "drawn", None)
+    if drawn is not None:
+        rows, answers = drawn
+    else:
+        rows = list(
+            AttemptQuestion.objects.filter(attempt=attempt)
+            .select_related("question")
+            .order_by("position")
+        )
+        answers = answers_by_question([row.question_id for row in rows])
     for row in rows:
         question = row.question
         by_id = {answer.id: answer for answer in answers.get(question.pk, [])}

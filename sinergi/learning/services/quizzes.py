@@ -28,7 +28,6 @@ from sinergi.training.models import Registration, RegistrationState
 
 from .. import grading
 from ..models import (
-    Answer,
     Attempt,
     AttemptQuestion,
     AttemptState,
@@ -292,13 +291,7 @@ def _attempt_create(quiz, registration, attempts, now, seed) -> Attempt:
     questions = _draw(quiz, rng)
     if not questions:
         raise QuizError(_("This quiz has no questions yet."))
-    answer_ids: dict[int, list[int]] = {}
-    for question_id, answer_id in (
-        Answer.objects.filter(question__in=[q.pk for q in questions])
-        .order_by("question_id", "position", "id")
-        .values_list("question_id", "id")
-    ):
-        answer_ids.setdefault(question_id, []).append(answer_id)
+    answers = answers_by_question([q.pk for q in questions])
     rows = []
     for position, question in enumerate(questions, start=1):
         max_points = (
@@ -310,7 +303,10 @@ def _attempt_create(quiz, registration, attempts, now, seed) -> Attempt:
                 position=position,
                 max_points=max_points,
                 answer_order=_answer_order(
-                    question, answer_ids.get(question.pk, []), quiz.shuffle_answers, rng
+                    question,
+                    [a.id for a in answers.get(question.pk, ())],
+                    quiz.shuffle_answers,
+                    rng,
                 ),
             )
         )
@@ -326,6 +322,8 @@ def _attempt_create(quiz, registration, attempts, now, seed) -> Attempt:
         row.attempt = attempt
     AttemptQuestion.objects.bulk_create(rows)
     log_action(registration.user, "learning.attempt_started", attempt, {"number": attempt.number})
+    # What was drawn, as written: the first page of a new attempt is made from it, not read back.
+    attempt.drawn = (rows, answers)
     return attempt
 
 

@@ -333,11 +333,11 @@ def _question_cards(request, attempt, rows, errors: dict[int, str]) -> None:
         key = service.answer_key(row=row, user_id=request.user.pk, session_key=session_key)
         row.save_url = f"{head}{row.position}{tail}?{urlencode({'k': key})}"
         if row.response is None and row.saved_at is None and not row.error:
-            keys[row.pk] = _card_cache_key(row)
+            keys[row.position] = _card_cache_key(row)
     cached = cache.get_many(list(keys.values())) if keys else {}
     fresh: dict[str, str] = {}
     for row in rows:
-        key = keys.get(row.pk)
+        key = keys.get(row.position)
         if key is None:
             attempt_row_texts(row)
             context = {"row": row, "p": row.position, "save_url": row.save_url}
