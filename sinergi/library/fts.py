@@ -29,11 +29,15 @@ RANK = "bm25(library_title_fts, 5.0, 1.0, 0.0)"
 
 # PostgreSQL: write the narrow search rows of the records whose ids are the one parameter.
 PG_UPSERT = (
-    "INSERT INTO library_title_search (title_id, words, language, year, withdrawn) "
+    "INSERT INTO library_title_search "
+    "(title_id, words, language, year, withdrawn, open_access, licensed) "
     "SELECT t.id, to_tsvector('simple'::regconfig, t.title || ' ' || t.subtitle), "
-    "t.language, t.year, t.withdrawn FROM library_title t "
-    "WHERE t.id = ANY(%s) ON CONFLICT (title_id) DO UPDATE SET words = excluded.words, "
-    "language = excluded.language, year = excluded.year, withdrawn = excluded.withdrawn"
+    "t.language, t.year, t.withdrawn, t.open_access, "
+    "EXISTS (SELECT 1 FROM library_licensepool p WHERE p.title_id = t.id) "
+    "FROM library_title t WHERE t.id = ANY(%s) "
+    "ON CONFLICT (title_id) DO UPDATE SET words = excluded.words, "
+    "language = excluded.language, year = excluded.year, withdrawn = excluded.withdrawn, "
+    "open_access = excluded.open_access, licensed = excluded.licensed"
 )
 
 OPEN = "xopen"

@@ -77,10 +77,11 @@ class Title(models.Model):
 
 
 class TitleSearch(models.Model):
-    """PostgreSQL's narrow copy of what a search ranks title matches by and filters on most:
-    the title's words and the record's language, year and withdrawal (about 100 bytes a row
-    where a catalogue row takes 900), so a broad word's title matches are ranked and counted
-    from pages that stay in shared_buffers. Kept by services.search_index_update; empty on
+    """PostgreSQL's narrow copy of what a search ranks title matches by, filters on most and
+    counts facets of: the title's words, the record's language, year, withdrawal and access
+    (about 100 bytes a row where a catalogue row takes 900), so a broad word's title matches
+    are ranked and counted, and the facets of the best 1,000 counted, from pages that stay in
+    shared_buffers. Kept by services.search_index_update; empty on
     SQLite, whose FTS5 index does the same (see fts.py)."""
 
     title = models.OneToOneField(
@@ -90,6 +91,8 @@ class TitleSearch(models.Model):
     language = models.CharField(max_length=3, blank=True)
     year = models.PositiveSmallIntegerField(null=True)
     withdrawn = models.BooleanField(default=False)
+    open_access = models.BooleanField(default=False)  # these two for the availability facet
+    licensed = models.BooleanField(default=False)  # has a licence pool
 
     class Meta:
         db_table = "library_title_search"

@@ -82,6 +82,10 @@ def test_facets_and_filters(catalogue):
     assert [t.pk for t in search("literasi", availability="open").titles] == [b.pk]
     services.loan_create(title=a, user=UserFactory())
     assert [t.pk for t in search("", availability="available").titles] == [c.pk]
+    services.pool_set(actor=None, title=make("Literasi Digital", open_access=True), copies=1)
+    services.pool_set(actor=None, title=make("Literasi Media"), copies=1)
+    facets = search("literasi").facets
+    assert dict(facets["availability"]) == {"open": 2, "licensed": 2, "available": 1}
 
 
 def test_the_plain_backend_searches_and_filters_too(catalogue, settings):
@@ -295,14 +299,15 @@ def test_the_migration_fills_the_same_search_rows_as_the_services(catalogue):
     def rows():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT title_id, words::text, language, year, withdrawn "
+                "SELECT title_id, words::text, language, year, withdrawn, open_access, licensed "
                 "FROM library_title_search ORDER BY title_id"
             )
             return cursor.fetchall()
 
     by_services = rows()
     assert len(by_services) == selectors.Title.objects.count()
-    assert any(withdrawn for *_r, withdrawn in by_services)
+    assert any(withdrawn and licensed for *_r, withdrawn, _o, licensed in by_services)
+    assert any(open_access for *_r, open_access, _l in by_services)
     assert any("'filologi'" in words for _t, words, *_r in by_services)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CREATE INDEX wants no checks pending

@@ -1,5 +1,6 @@
-"""PostgreSQL: a narrow table of each record's title words, language, year and withdrawal, in
-which a search finds, ranks and counts its title matches (see models.TitleSearch), filled here
+"""PostgreSQL: a narrow table of each record's title words, language, year, withdrawal and
+access, in which a search finds, ranks and counts its title matches and counts the facets of
+its best matches (see models.TitleSearch), filled here
 from the records; the GIN index on the title expression of library_title it replaces goes.
 SQLite gets the (empty) table only: its FTS5 index has a title column of its own.
 
@@ -20,10 +21,12 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        "INSERT INTO library_title_search (title_id, words, language, year, withdrawn) "
+        "INSERT INTO library_title_search "
+        "(title_id, words, language, year, withdrawn, open_access, licensed) "
         # The same row as fts.PG_UPSERT writes.
         "SELECT t.id, to_tsvector('simple'::regconfig, t.title || ' ' || t.subtitle), "
-        "t.language, t.year, t.withdrawn "
+        "t.language, t.year, t.withdrawn, t.open_access, "
+        "EXISTS (SELECT 1 FROM library_licensepool p WHERE p.title_id = t.id) "
         "FROM library_title t ORDER BY t.id"
     )
     schema_editor.execute(
@@ -59,6 +62,8 @@ class Migration(migrations.Migration):
                 ("language", models.CharField(blank=True, max_length=3)),
                 ("year", models.PositiveSmallIntegerField(null=True)),
                 ("withdrawn", models.BooleanField(default=False)),
+                ("open_access", models.BooleanField(default=False)),
+                ("licensed", models.BooleanField(default=False)),
             ],
             options={"db_table": "library_title_search"},
         ),
