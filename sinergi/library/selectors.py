@@ -392,6 +392,7 @@ class _PostgresRanking(_CheckedFirst):
             "format": filters.get("format") in ("epub", "pdf"),
         }
         self.checked = tuple(name for name in CHECKED_FIRST if chosen.get(name))
+        self.in_title_count: int | None = None
 
     def _rows(self, without: tuple[str, ...]) -> QuerySet[TitleSearch]:
         """The narrow rows with every word in the title, narrowed by the filters."""
@@ -449,17 +450,21 @@ class _PostgresRanking(_CheckedFirst):
                 output_field=FloatField(),
             )
         )
-        return list(ranked.order_by("-rank", "pk").values_list("pk", flat=True)[:limit])
+        ids = list(ranked.order_by("-rank", "pk").values_list("pk", flat=True)[:limit])
+        if in_title and not without and len(ids) < limit:
+            self.in_title_count = len(ids)  # all of them: the count needs no second look
+        return ids
 
     def _count(self, cap: int) -> int:
-        # The title matches are counted in the narrow table; the catalogue rows are read only
-        # for as many other matches as it takes to pass the cap.
-        in_title = self._rows(())
-        counted = in_title.values("pk")[: cap + 1].count()
+        # A broad word has more title matches than the cap: counted in the narrow table, the
+        # catalogue rows are not read. Otherwise every match's row is (PostgreSQL 15 reads
+        # the heap row of each bitmap match, visibility map or not).
+        counted = self.in_title_count
+        if counted is None:
+            counted = self._rows(()).values("pk")[: cap + 1].count()
         if counted > cap:
             return counted
-        others = self._matches(()).exclude(pk__in=in_title.values("pk"))
-        return counted + others.order_by().values("pk")[: cap + 1 - counted].count()
+        return self._matches(()).order_by().values("pk")[: cap + 1].count()
 
 
 class _Fts5Ranking(_CheckedFirst):
