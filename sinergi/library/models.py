@@ -96,6 +96,9 @@ class TitleSearch(models.Model):
 
     class Meta:
         db_table = "library_title_search"
+        # A year chosen: ANDed with the title words' GIN bitmap, so only that year's title
+        # matches are read. The language, which most records share, has no index here.
+        indexes = [models.Index(fields=["year"], name="library_title_search_year")]
 
     def __str__(self) -> str:
         return str(self.title_id)

@@ -67,6 +67,10 @@ class Migration(migrations.Migration):
             ],
             options={"db_table": "library_title_search"},
         ),
-        # Dropping the table on the way back drops its index with it.
+        # Dropping the table on the way back drops its indexes with it.
         migrations.RunPython(forwards, backwards),
+        migrations.AddIndex(
+            model_name="titlesearch",
+            index=models.Index(fields=["year"], name="library_title_search_year"),
+        ),
     ]
