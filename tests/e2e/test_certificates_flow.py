@@ -7,6 +7,8 @@ but what the certificate itself states. Any console error, uncaught exception or
 fails the test.
 """
 
+import re
+
 import pytest
 
 from .conftest import CHROMIUM
@@ -59,8 +61,12 @@ def test_download_and_verify_certificate(
     log_in(page, live_server, user.email)
     if phone:
         page.locator(".navbar-toggler").tap()
+        # The menu slides open; a tap on it before it has is lost (seen under load in CI).
+        expect(page.locator("#sn-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.locator(f'.navbar a.dropdown-toggle[href="{reverse("accounts:profile")}"]').click()
-    page.locator(f'.dropdown-menu a[href="{reverse("certificates:mine")}"]').click()
+    mine = page.locator(f'.dropdown-menu a[href="{reverse("certificates:mine")}"]')
+    expect(mine).to_be_visible()
+    mine.click()
     expect(page).to_have_url(live_server.url + reverse("certificates:mine"))
     card = page.locator(".sn-certificates li").first
     expect(card).to_contain_text(certificate.number)
