@@ -90,6 +90,9 @@ def main() -> None:
         help="with --postgres: use this database and keep it (created when missing), so a "
         "second run skips the generation, as the SQLite file does",
     )
+    parser.add_argument(
+        "--postgres-port", type=int, default=5432, help="with --postgres: the server's port"
+    )
     parser.add_argument("--harvest-limit", type=int, default=0, help="0: the whole catalogue")
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--cold", action="store_true", help="do not read the database (file) first")
@@ -112,15 +115,16 @@ def main() -> None:
     scratch = None
     if args.postgres:
         name = args.postgres_db or f"sinergi_bench_library_{secrets.token_hex(3)}"
+        server = ["-h", "127.0.0.1", "-p", str(args.postgres_port), "-U", "postgres"]
         created = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"],
+            ["psql", *server, "-c", f"CREATE DATABASE {name}"],
             check=False,
             capture_output=True,
         )
         if created.returncode and not args.postgres_db:
             raise SystemExit(created.stderr.decode())
         scratch = None if args.postgres_db else name
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{args.postgres_port}/{name}"
     else:
         folder = ROOT / "var" / "bench-library"
         folder.mkdir(parents=True, exist_ok=True)
@@ -131,7 +135,7 @@ def main() -> None:
     finally:
         if scratch:
             subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE {scratch}"],
+                ["psql", *server, "-c", f"DROP DATABASE {scratch}"],
                 check=False,
                 capture_output=True,
             )
