@@ -564,9 +564,7 @@ def _tag_term(*tags: str) -> str:
 
 def _ranking(*, user, text: str, filters: dict[str, str]) -> _Ranking:
     titles = titles_visible(user=user)
-    if not text:
-        return _QueryRanking(_filtered(titles, filters).order_by("-updated_at", "-id"))
-    backend = search_backend()
+    backend = search_backend() if text else "browse"
     if backend == "postgres":
         return _PostgresRanking(
             titles=titles, text=text, filters=filters, staff=is_library_staff(user)
@@ -576,7 +574,7 @@ def _ranking(*, user, text: str, filters: dict[str, str]) -> _Ranking:
         if not words:
             return _Nothing()
         return _Fts5Ranking(words=words, filters=filters, staff=is_library_staff(user))
-    for word in text.split():
+    for word in text.split():  # LIKE; without words (browse) the last changed first
         titles = titles.filter(search_text__icontains=word)
     return _QueryRanking(_filtered(titles, filters).order_by("-updated_at", "-id"))
 
@@ -718,7 +716,6 @@ def catalogue_search(
 
 def _facets(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
     window = _among(ids)
-    titles = Title.objects.filter(pk__in=window)
     languages: dict[str, int] = {}
     years: dict[int, int] = {}
     open_count = licensed = 0
@@ -732,7 +729,8 @@ def _facets(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
         )
     else:
         groups = (
-            titles.order_by()
+            Title.objects.filter(pk__in=window)
+            .order_by()
             .values("language", "year", "open_access")
             .annotate(has_pool=Count("pool"), n=Count("id"))
         )
