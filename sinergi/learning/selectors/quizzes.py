@@ -107,6 +107,10 @@ def attempt_questions(attempt: Attempt, *, texts: bool = True) -> list[AttemptQu
     return rows
 
 
+def attempt_question_count(attempt: Attempt) -> int:
+    return AttemptQuestion.objects.filter(attempt=attempt).count()
+
+
 def answers_by_question(question_ids) -> dict[int, list[Answer]]:
     """The answers of these questions in their order, by question id: one query, and none of
     the per-row querysets `prefetch_related` builds (a page of 20 questions cost 2 ms in them)."""

@@ -47,6 +47,7 @@ from ..selectors.access import (
 from ..selectors.content import item_open_for
 from ..selectors.quizzes import (
     attempt_get_for_participant,
+    attempt_question_count,
     attempt_question_for_grader,
     attempt_questions,
     attempt_row_texts,
@@ -271,7 +272,7 @@ def attempt_page(request, attempt_id: int):
         return redirect("learning:attempt_submit", attempt.pk)
     target = page + 1 if go == "next" else page - 1 if go == "previous" else page
     messages.success(request, _("Your answers are saved."))
-    target = min(target, _pages(AttemptQuestion.objects.filter(attempt=attempt).count()))
+    target = min(target, _pages(attempt_question_count(attempt)))
     return redirect(f"{reverse('learning:attempt', args=[attempt.pk])}?page={max(target, 1)}")
 
 
