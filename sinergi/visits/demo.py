@@ -189,29 +189,41 @@ def _visits(people, desk) -> None:
     _bookings(reading, people, desk, today)
 
 
+def _book(slot, person, now=None):
+    """Book as the member would; None where the product's rules refuse (a limit, a full slot)."""
+    try:
+        return services.reservation_create(slot=slot, user=person, now=now)
+    except services.VisitError as error:
+        if error.code not in {"limit_reached", "full"}:
+            raise
+        return None
+
+
 def _bookings(point, people, desk, today) -> None:
     now = timezone.now()
     slots = list(VisitSlot.objects.filter(service_point=point).order_by("starts_at"))
     past = [slot for slot in slots if slot.ends_at <= now]
     ahead = [slot for slot in slots if slot.starts_at > now]
-    # The past week: most came, some did not, and the desk counted walk-ins.
+    # The past week: most came, some did not, and the desk counted walk-ins. The daily and
+    # weekly limits decide who could book: on some days of the week the past days and the
+    # days ahead fall in one week, so the service, not this list, has the last word.
     for index, slot in enumerate(past[::2]):
         for n, person in enumerate(people[index % 3 :: 3]):
-            reservation = services.reservation_create(
-                slot=slot, user=person, now=slot.starts_at - timedelta(days=1)
-            )
-            if (index + n) % 4 != 3:
+            reservation = _book(slot, person, now=slot.starts_at - timedelta(days=1))
+            if reservation and (index + n) % 4 != 3:
                 services.reservation_check_in(
                     code=reservation.code, actor=desk, now=slot.starts_at + timedelta(minutes=7)
                 )
         services.walk_in_record(slot=slot, people=3 + index % 5, actor=desk)
     services.reservations_mark_no_shows(now=now)
-    # Tickets ahead, one each, so every demo participant has something to show.
+    # A ticket ahead for each demo participant, so everyone has something to show: the first
+    # slot from their own place in the list that their limits still allow.
     for index, person in enumerate(people):
-        if ahead:
-            slot = ahead[(index * 3) % len(ahead)]
-            if not Reservation.objects.filter(user=person, slot=slot).exists():
-                services.reservation_create(slot=slot, user=person)
+        if Reservation.objects.filter(user=person, slot__in=ahead).exists():
+            continue
+        for step in range(len(ahead)):
+            if _book(ahead[(index * 3 + step) % len(ahead)], person):
+                break
 
 
 def _questions(people, librarian) -> None:

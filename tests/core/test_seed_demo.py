@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", strict=True, stdout=out)
     return out.getvalue()
 
 
