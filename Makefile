@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# Every step of `make run` sees the port: links made by the demo data and the worker follow it.
+export PORT
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 CHROMIUM ?= /usr/bin/chromium
@@ -29,7 +31,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	@echo "Sinergi: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-true} PORT=$(PORT) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-true} \
 		$(BIN)/honcho --no-prefix -f Procfile.dev start
 
 # End-to-end tests need Debian's Chromium; install it when it is missing and we may.

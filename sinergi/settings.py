@@ -281,8 +281,9 @@ SINERGI_HOST_NAME = env(
 )
 SINERGI_HOST_SHORT_NAME = env("SINERGI_HOST_SHORT_NAME", default="Perpustakaan UPI")
 SINERGI_SUPPORT_EMAIL = env("SINERGI_SUPPORT_EMAIL", default="perpustakaan@localhost")
-# The address people reach Sinergi at, for links in e-mails sent by background workers.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address people reach Sinergi at, for links in e-mails, PDFs and QR codes made away from a
+# request (background workers, the demo data). Unset, it follows the port `make run` serves on.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 # --- Training: registration, invoices, payments ---
 SINERGI_PAYMENT_WINDOW_HOURS = env.int("SINERGI_PAYMENT_WINDOW_HOURS", default=48)

@@ -21,8 +21,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import segno
-from django.utils import translation
-from django.utils.formats import date_format
 from PIL import Image
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -35,6 +33,8 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
+
+from sinergi.core.formatting import format_date, format_date_range
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 SERIF, SERIF_BOLD, SERIF_ITALIC = "SinergiSerif", "SinergiSerif-Bold", "SinergiSerif-Italic"
@@ -126,23 +126,6 @@ def wording_errors(text: str) -> list[str]:
     except ValueError as error:
         return [str(error)]
     return sorted({name for name in names if name not in PLACEHOLDERS})
-
-
-def format_date_range(start: date, end: date, language: str) -> str:
-    """Return a date range as written in `language`: 3-7 November 2026 (with an en dash)."""
-    with translation.override(language):
-        if start == end:
-            return date_format(start, "j F Y")
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start.day}–{date_format(end, 'j F Y')}"
-        if start.year == end.year:
-            return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
-        return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
-
-
-def format_date(value: date, language: str = "id") -> str:
-    with translation.override(language):
-        return date_format(value, "j F Y")
 
 
 @dataclass(frozen=True)
@@ -387,7 +370,7 @@ class CertificateRenderer:
             "name": escape(data.name),
             "program": f"<b>{escape(data.program)}</b>",
             "batch": escape(data.batch),
-            "dates": format_date_range(data.starts_on, data.ends_on, language),
+            "dates": format_date_range(data.starts_on, data.ends_on, language=language),
             "jp": f"<b>{data.jp}</b>",
             "competencies": escape("; ".join(data.competencies)),
             "number": escape(data.number),
@@ -423,7 +406,7 @@ class CertificateRenderer:
         canvas.drawCentredString(
             left + slot * (len(self.signatures) - 0.5),
             top + 5 * mm,
-            f"{self.place}, {format_date(data.issued_on)}",
+            f"{self.place}, {format_date(data.issued_on, language='id')}",
         )
         for index, signature in enumerate(self.signatures):
             centre = left + slot * (index + 0.5)

@@ -2,6 +2,7 @@
 
 import io
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -9,6 +10,8 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from sinergi.core.formatting import local_naive
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
@@ -26,7 +29,12 @@ def xlsx_text(value) -> str:
 
 
 def _cell(value):
-    return neutralise_formula(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    if isinstance(value, datetime):
+        # A spreadsheet has no time zones: people read the time in WIB.
+        return local_naive(value)
+    return value
 
 
 def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:

@@ -9,7 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from sinergi.core.formatting import format_rupiah, rupiah_in_words
+from sinergi.core.formatting import format_date, format_rupiah, rupiah_in_words
 from sinergi.core.services import log_action
 from sinergi.core.spreadsheets import workbook_bytes
 from sinergi.training import pdf as training_pdf
@@ -135,7 +135,7 @@ def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, a
         day = _session_day(line)
         data.append(
             [
-                Paragraph(training_pdf.indonesian_date(day) if day else "-", SMALL),
+                Paragraph(format_date(day, language="id") if day else "-", SMALL),
                 Paragraph(escape(f"{line.session.batch.code} · {line.session.title}"), BASE),
                 Paragraph(str(line.session.jp), NUMBER),
                 Paragraph(format_rupiah(line.rate), NUMBER),

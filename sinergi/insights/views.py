@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role, User
 from sinergi.accounts.selectors import user_has_role
+from sinergi.core.formatting import month_abbreviations
 from sinergi.core.spreadsheets import xlsx_response
 from sinergi.learning.models import Session
 from sinergi.training.models import Batch, BatchStatus, Program
@@ -37,7 +38,6 @@ from .selectors.finance import masked
 
 HEAD = (Role.HEAD,)
 FINANCE_READERS = finance_selectors.FINANCE_READERS
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -90,7 +90,7 @@ def dashboard(request):
             title=_("Revenue, costs and profit per batch"),
         ),
         "monthly_chart": charts.line_chart(
-            MONTHS,
+            month_abbreviations(),
             [
                 (_("Revenue"), charts.BLUE, [revenue for _m, revenue, _c in data.monthly]),
                 (_("Costs"), charts.ORANGE, [costs for _m, _r, costs in data.monthly]),

@@ -19,6 +19,7 @@ from sinergi.accounts.selectors import user_has_role
 from sinergi.accounts.services import user_grant_role
 from sinergi.core.calendar import add_working_days
 from sinergi.core.emails import email_send
+from sinergi.core.formatting import format_date
 from sinergi.core.services import log_action
 from sinergi.core.uploads import DOCX, PDF, validate_upload
 
@@ -631,7 +632,11 @@ def reminders_send_due(*, today: date | None = None) -> int:
                 agreement=agreement,
                 step=None,
                 message=_("%(title)s ends in %(days)s days (%(end)s).")
-                % {"title": agreement.title, "days": days_left, "end": agreement.ends_on},
+                % {
+                    "title": agreement.title,
+                    "days": days_left,
+                    "end": format_date(agreement.ends_on),
+                },
                 template="partners/email/ending",
                 context={"days_left": days_left, "threshold": threshold},
             ):
@@ -647,7 +652,7 @@ def reminders_send_due(*, today: date | None = None) -> int:
                     "order": step.order,
                     "title": step.title,
                     "agreement": step.agreement.title,
-                    "due": step.due_on,
+                    "due": format_date(step.due_on),
                 },
                 template="partners/email/step_overdue",
                 context={},

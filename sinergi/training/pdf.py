@@ -5,15 +5,13 @@ whatever language the person reading them uses; their text is therefore not tran
 Helvetica (a PDF base font) is enough: Indonesian needs no glyphs outside Latin-1.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -31,7 +29,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from sinergi.core.formatting import format_rupiah, rupiah_in_words
+from sinergi.core.formatting import (
+    format_date,
+    format_date_range,
+    format_datetime,
+    format_rupiah,
+    rupiah_in_words,
+)
 
 from .models import Invoice, InvoiceStatus, PaymentMethod, PaymentState, RegistrationState
 
@@ -60,31 +64,6 @@ BIG = ParagraphStyle("big", parent=BOLD, fontSize=15, leading=19)
 
 
 # --- Formatting ------------------------------------------------------------------------------
-
-
-def _local(value: datetime) -> datetime:
-    return timezone.localtime(value, ZoneInfo(settings.TIME_ZONE))
-
-
-def indonesian_date(value: date | datetime) -> str:
-    """Return a date as Indonesians write it: 24 November 2026."""
-    if isinstance(value, datetime):
-        value = _local(value).date()
-    with translation.override("id"):
-        return date_format(value, "j F Y")
-
-
-def _datetime(value: datetime) -> str:
-    local = _local(value)
-    return f"{indonesian_date(local)} pukul {local:%H.%M} WIB"
-
-
-def _date_range(start: date, end: date) -> str:
-    if start == end:
-        return indonesian_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{indonesian_date(end)}"
-    return f"{indonesian_date(start)} – {indonesian_date(end)}"
 
 
 def _p(text: str, style: ParagraphStyle = BASE) -> Paragraph:
@@ -125,7 +104,8 @@ def _page(stamp: str = "", stamp_color=GREEN):
         canvas.drawString(
             MARGIN,
             12 * mm,
-            f"Dokumen ini dibuat secara elektronik oleh Sinergi pada {_datetime(timezone.now())}.",
+            "Dokumen ini dibuat secara elektronik oleh Sinergi pada "
+            f"{format_datetime(timezone.now(), language='id')}.",
         )
         canvas.drawRightString(A4[0] - MARGIN, 12 * mm, f"Halaman {doc.page}")
 
@@ -238,7 +218,8 @@ def _item_description(invoice: Invoice) -> Paragraph:
     where = batch.place or "daring (online)"
     return _markup(
         f"<b>Biaya pelatihan: {escape(batch.program.title)}</b><br/>"
-        f"Angkatan {escape(batch.code)} · {_date_range(batch.starts_on, batch.ends_on)} · "
+        f"Angkatan {escape(batch.code)} · "
+        f"{format_date_range(batch.starts_on, batch.ends_on, language='id')} · "
         f"{escape(where)}<br/>"
         f"<font size=8 color='#6c757d'>{batch.program.total_jp} JP</font>"
     )
@@ -262,12 +243,12 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     billed_to.append(escape(buyer.email))
     details = [
         ("Nomor", _p(invoice.number, BOLD)),
-        ("Tanggal", indonesian_date(invoice.issued_at)),
+        ("Tanggal", format_date(invoice.issued_at, language="id")),
     ]
     if invoice.status == InvoiceStatus.OPEN:
-        details.append(("Jatuh tempo", _datetime(_pay_before(invoice))))
+        details.append(("Jatuh tempo", format_datetime(_pay_before(invoice), language="id")))
     elif invoice.status == InvoiceStatus.PAID and invoice.paid_at:
-        details.append(("Tanggal lunas", indonesian_date(invoice.paid_at)))
+        details.append(("Tanggal lunas", format_date(invoice.paid_at, language="id")))
     parties = Table(
         [
             [
@@ -362,7 +343,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 def _invoice_closing(invoice: Invoice) -> list:
     if invoice.status == InvoiceStatus.PAID:
-        paid = f" pada {indonesian_date(invoice.paid_at)}" if invoice.paid_at else ""
+        paid = f" pada {format_date(invoice.paid_at, language='id')}" if invoice.paid_at else ""
         return [
             _markup(
                 f"<b>Invoice ini telah dibayar lunas{paid}.</b> Terima kasih. Kuitansi dapat "
@@ -375,11 +356,11 @@ def _invoice_closing(invoice: Invoice) -> list:
         if note is not None:
             text += (
                 f" Nota kredit {escape(note.number)} tanggal "
-                f"{indonesian_date(note.created_at)}: {escape(note.reason)}."
+                f"{format_date(note.created_at, language='id')}: {escape(note.reason)}."
             )
         return [_markup(text)]
 
-    pay_before = _datetime(_pay_before(invoice))
+    pay_before = format_datetime(_pay_before(invoice), language="id")
     page = settings.SITE_URL + reverse("training:my_registrations")
     bank = _fields(
         [
@@ -448,7 +429,8 @@ def receipt_pdf(invoice: Invoice) -> bytes:
     batch = invoice.batch
     purpose = (
         f"Biaya pelatihan <b>{escape(batch.program.title)}</b>, angkatan {escape(batch.code)} "
-        f"({_date_range(batch.starts_on, batch.ends_on)}), untuk {invoice.quantity} peserta "
+        f"({format_date_range(batch.starts_on, batch.ends_on, language='id')}), "
+        f"untuk {invoice.quantity} peserta "
         f"× {format_rupiah(invoice.unit_price)}; invoice {escape(invoice.number)}"
     )
     if received != invoice.amount:
@@ -480,7 +462,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
             ("Telah terima dari", _p(invoice.buyer_name, BOLD)),
             ("Uang sejumlah", words),
             ("Untuk pembayaran", _markup(purpose)),
-            ("Cara pembayaran", f"{method}, {indonesian_date(paid_on)}"),
+            ("Cara pembayaran", f"{method}, {format_date(paid_on, language='id')}"),
         ],
         36 * mm,
     )
@@ -499,7 +481,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
         ),
     )
     signature = [
-        _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {indonesian_date(paid_on)}", CENTER),
+        _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {format_date(paid_on, language='id')}", CENTER),
         _p(settings.SINERGI_TREASURER_TITLE, CENTER),
         Spacer(1, 22 * mm),
         _markup(
@@ -541,11 +523,11 @@ def credit_note_pdf(invoice: Invoice) -> bytes:
     fields = _fields(
         [
             ("Nomor", _p(note.number, BOLD)),
-            ("Tanggal", indonesian_date(note.created_at)),
+            ("Tanggal", format_date(note.created_at, language="id")),
             ("Kepada", _p(invoice.buyer_name, BOLD)),
             (
                 "Membatalkan",
-                f"Invoice {invoice.number} tanggal {indonesian_date(invoice.issued_at)}",
+                f"Invoice {invoice.number} tanggal {format_date(invoice.issued_at, language='id')}",
             ),
             ("Uraian", _item_description(invoice)),
             ("Jumlah", _p(format_rupiah(note.amount), BOLD)),

@@ -5,21 +5,21 @@ Both are documents of an Indonesian institution, so they are written in Indonesi
 language the reader uses (as training's invoices are); their text is not translatable.
 """
 
-from datetime import date, datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
 
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from sinergi.core.formatting import format_date, format_time
 
 from .models import ClearanceRequest, Reservation
 
@@ -59,13 +59,6 @@ def _qr_image(data: str, size: float) -> Image:
     return Image(BytesIO(qr_png(data)), width=size, height=size)
 
 
-def _day(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    with translation.override("id"):
-        return date_format(value, "l, j F Y")
-
-
 def _p(text: str, style=BASE) -> Paragraph:
     return Paragraph(escape(text), style)
 
@@ -100,8 +93,11 @@ def ticket_pdf(reservation: Reservation) -> bytes:
         Spacer(1, 3 * mm),
         _p(slot.service_point.name, CENTER),
         _p(slot.service_point.location, CENTER),
-        _p(_day(starts), CENTER),
-        _p(f"Pukul {starts:%H.%M}–{ends:%H.%M} WIB", CENTER),
+        _p(format_date(starts, language="id", weekday=True), CENTER),
+        _p(
+            f"Pukul {format_time(starts, language='id')}–{format_time(ends, language='id')} WIB",
+            CENTER,
+        ),
         Spacer(1, 3 * mm),
         _p(reservation.user.full_name, CENTER),
         Spacer(1, 2 * mm),
@@ -147,7 +143,7 @@ def clearance_letter_pdf(clearance: ClearanceRequest) -> bytes:
             [
                 _qr_image(verify, 32 * mm),
                 [
-                    _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {_day(decided).split(', ')[1]}"),
+                    _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {format_date(decided, language='id')}"),
                     _p("Kepala Perpustakaan"),
                     Spacer(1, 14 * mm),
                     _p("(ditandatangani secara elektronik)", SMALL),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role
 from sinergi.core.calendar import holiday_name
+from sinergi.core.formatting import format_datetime, format_time
 from sinergi.core.services import log_action
 
 from . import selectors
@@ -431,10 +432,12 @@ def reservation_check_in(
         )
         slot = reservation.slot
         if reservation.state == R.CHECKED_IN:
-            when = timezone.localtime(reservation.checked_in_at)
             return CheckIn(
                 "used",
-                str(_("Already used, at %(time)s.") % {"time": when.strftime("%H.%M")}),
+                str(
+                    _("Already used, at %(time)s.")
+                    % {"time": format_time(reservation.checked_in_at)}
+                ),
                 reservation,
             )
         if reservation.state in (R.CANCELLED, R.NO_SHOW):
@@ -457,7 +460,7 @@ def reservation_check_in(
                 "wrong_day",
                 str(
                     _("Wrong day: this ticket is for %(day)s.")
-                    % {"day": timezone.localtime(slot.starts_at).strftime("%d-%m-%Y %H.%M")}
+                    % {"day": format_datetime(slot.starts_at)}
                 ),
                 reservation,
             )

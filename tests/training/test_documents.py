@@ -10,7 +10,7 @@ from django.utils import translation
 from PIL import Image
 from pypdf import PdfReader
 
-from sinergi.core.formatting import format_rupiah, rupiah_in_words
+from sinergi.core.formatting import format_date, format_rupiah, rupiah_in_words
 from sinergi.training import pdf, services
 
 from ..factories import BatchFactory, UserFactory
@@ -87,7 +87,7 @@ def test_invoice_pdf_has_number_amounts_words_bank_and_due_date(client, registra
     assert "BELUM DIBAYAR" in text
     assert "LUNAS" not in text
     assert "0000000000" in text  # the bank account from settings
-    assert pdf.indonesian_date(registration.expires_at) in text
+    assert format_date(registration.expires_at, language="id") in text
 
 
 def test_invoice_pdf_is_in_indonesian_whatever_the_interface_language(client, registration):
@@ -103,8 +103,8 @@ def test_invoice_pdf_is_in_indonesian_whatever_the_interface_language(client, re
 
 def test_indonesian_dates():
     with translation.override("en"):
-        assert pdf.indonesian_date(date(2026, 8, 17)) == "17 Agustus 2026"
-    assert pdf.indonesian_date(date(2026, 11, 24)) == "24 November 2026"
+        assert format_date(date(2026, 8, 17), language="id") == "17 Agustus 2026"
+    assert format_date(date(2026, 11, 24), language="id") == "24 November 2026"
 
 
 def test_someone_elses_invoice_is_404_and_anonymous_must_log_in(client, registration):
@@ -165,7 +165,7 @@ def test_receipt_of_a_paid_invoice(client, registration, finance, settings):
     assert "Untuk pembayaran" in text
     assert "Katalogisasi dengan RDA dan MARC 21" in text
     assert f"1 peserta × {format_rupiah(750_000)}" in text
-    assert f"Bandung, {pdf.indonesian_date(invoice.paid_at)}" in text
+    assert f"Bandung, {format_date(invoice.paid_at, language='id')}" in text
     assert "Drs. Ahmad Fauzi, M.Si." in text
     assert "Bendahara Penerimaan" in text
     assert "LUNAS" in text

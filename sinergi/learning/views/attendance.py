@@ -15,6 +15,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from sinergi.core.formatting import format_short_datetime
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
@@ -312,11 +313,7 @@ def matrix_xlsx_bytes(batch) -> bytes:
     data = attendance_matrix(batch=batch)
     headers = [_("Name"), _("Institution")]
     for session in data.sessions:
-        when = (
-            timezone.localtime(session.starts_at).strftime("%d-%m %H:%M")
-            if (session.starts_at)
-            else ""
-        )
+        when = format_short_datetime(session.starts_at) if session.starts_at else ""
         headers.append(f"{session.title} {when}".strip())
     headers.append(_("Attendance (%)"))
     rows = [

@@ -13,6 +13,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from sinergi.core.formatting import format_datetime
+
 from .. import selectors, services
 from ..forms import PositionForm, SearchForm
 from ..models import FileKind, ReadingPosition
@@ -71,7 +73,7 @@ def title_borrow(request, pk: int):
     else:
         messages.success(
             request,
-            _("Borrowed until %(end)s.") % {"end": loan.due_at.strftime("%d-%m-%Y %H.%M")},
+            _("Borrowed until %(end)s.") % {"end": format_datetime(loan.due_at)},
         )
     return redirect(title)
 

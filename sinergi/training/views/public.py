@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+
+from sinergi.core.formatting import format_datetime
 
 from .. import services
 from ..forms import CatalogueFilterForm, GroupRegistrationForm, RegistrationForm, TransferProofForm
@@ -44,12 +44,6 @@ def _is_htmx_fragment(request) -> bool:
         request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
-
-
-def _when(moment) -> str:
-    """Format an aware datetime for a message: "12 Mei 2026, 14.00 WIB"."""
-    moment = localtime(moment)
-    return f"{date_format(moment, 'DATETIME_FORMAT')} {moment.strftime('%Z')}"
 
 
 def _batch_or_404(batch_id: int, user) -> Batch:
@@ -131,7 +125,7 @@ def _registered_message(request, registration: Registration) -> None:
         messages.success(
             request,
             _("You are registered. Please pay before %(deadline)s to keep your seat.")
-            % {"deadline": _when(registration.expires_at)},
+            % {"deadline": format_datetime(registration.expires_at)},
         )
 
 
