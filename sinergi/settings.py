@@ -175,6 +175,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The HTML input formats first, so date and time inputs show their stored values (core.formats).
+FORMAT_MODULE_PATH = ["sinergi.core.formats"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

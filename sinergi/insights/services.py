@@ -52,10 +52,11 @@ def budget_save(
     with transaction.atomic():
         Batch.objects.select_for_update().get(pk=batch.pk)
         budget, _created = BatchBudget.objects.get_or_create(batch=batch)
-        before = {
-            line.category: (line.planned, line.actual)
+        stored = {
+            line.category: (line.planned, line.actual, line.description)
             for line in CostLine.objects.filter(batch=batch)
         }
+        before = {category: values[:2] for category, values in stored.items()}
         budget.planned_participants = planned_participants
         budget.partner_share_kind = partner_share_kind
         budget.partner_share_amount = (
@@ -70,13 +71,17 @@ def budget_save(
             planned, actual = values.get("planned") or 0, values.get("actual")
             if planned < 0 or (actual is not None and actual < 0):
                 raise ValidationError(_("Amounts cannot be negative."))
+            description = (values.get("description") or "").strip()
+            # A line saved as it was keeps who last changed it; an empty new line is not made.
+            if stored.get(category, (0, None, "")) == (planned, actual, description):
+                continue
             CostLine.objects.update_or_create(
                 batch=batch,
                 category=category,
                 defaults={
                     "planned": planned,
                     "actual": actual,
-                    "description": (values.get("description") or "").strip(),
+                    "description": description,
                     "updated_by": actor,
                 },
             )

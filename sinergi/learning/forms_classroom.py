@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role
+from sinergi.core.forms import DateInput, DateTimeInput, TimeInput
 
 from .models import (
     Assignment,
@@ -24,7 +25,7 @@ from .models import (
     Session,
 )
 
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_WIDGET = DateTimeInput()
 
 
 class ModuleForm(forms.Form):
@@ -115,13 +116,11 @@ class ItemForm(forms.Form):
 
 class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     time = forms.TimeField(
         label=_("Starts at (WIB)"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
     )
     jp = forms.IntegerField(label=_("Length in JP"), min_value=1, max_value=40, initial=2)
     speakers = forms.ModelMultipleChoiceField(

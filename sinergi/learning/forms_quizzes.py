@@ -11,11 +11,13 @@ database what type the question is.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.forms import DateTimeInput
+
 from .models import Question, QuestionBank, QuestionCategory, QuizRole, ReviewOption
 
 RANDOM_ROWS = 3
 # Typed in WIB, the site's time zone.
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_WIDGET = DateTimeInput()
 
 
 class QuizSettingsForm(forms.Form):

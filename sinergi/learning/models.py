@@ -515,6 +515,8 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     is_late = models.BooleanField(default=False)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    # The grader's score before a late penalty: what the grading form shows again.
+    raw_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     rubric_points = models.JSONField(default=dict, blank=True)
     feedback = models.TextField(_("feedback"), blank=True)
     graded_by = models.ForeignKey(

@@ -294,7 +294,15 @@ def seed(stdout) -> None:
             book_file_store(actor=None, title=title, upload=upload)
             files += 1
         elif index % 3 == 0:  # licensed
-            services.pool_set(actor=None, title=title, copies=rng.choice([1, 2, 3, 5]))
+            # Publishers license for a term or a number of loans, counted from today.
+            term = rng.choice([None, 365, 730])
+            services.pool_set(
+                actor=None,
+                title=title,
+                copies=rng.choice([1, 2, 3, 5]),
+                expires_on=timezone.localdate() + timedelta(days=term) if term else None,
+                checkouts_limit=rng.choice([None, None, 26]),
+            )
             data = epub_bytes(
                 title=title.title,
                 author=author,

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.forms import DateInput
+
 from .isbn import isbn_to_13
 from .models import ContributorRole, EResource, LicensePool
 from .services import ContributorData, TitleData
@@ -85,7 +87,7 @@ class PoolForm(forms.ModelForm):
     class Meta:
         model = LicensePool
         fields = ["copies", "expires_on", "checkouts_limit", "loan_days"]
-        widgets = {"expires_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"expires_on": DateInput()}
 
 
 class UploadForm(forms.Form):

@@ -170,14 +170,24 @@ def search_index_update(*, titles: list[Title]) -> None:
         cursor.executemany(fts.INSERT, rows)
 
 
+def _contributors_differ(title: Title, data: TitleData) -> bool:
+    stored = [(c.name, c.role) for c in title.contributors.order_by("order", "pk")]
+    return stored != [(c.name[:255], c.role) for c in data.contributors or []]
+
+
+def _subjects_differ(title: Title, data: TitleData) -> bool:
+    names = {s.strip()[:200] for s in data.subjects or [] if s.strip()}
+    return set(title.subjects.values_list("name", flat=True)) != names
+
+
 def _apply(title: Title, data: TitleData) -> None:
-    if data.contributors is not None:
+    if data.contributors is not None and _contributors_differ(title, data):
         title.contributors.all().delete()
         Contributor.objects.bulk_create(
             Contributor(title=title, name=c.name[:255], role=c.role, order=i)
             for i, c in enumerate(data.contributors)
         )
-    if data.subjects is not None:
+    if data.subjects is not None and _subjects_differ(title, data):
         names = list(dict.fromkeys(s.strip()[:200] for s in data.subjects if s.strip()))
         existing = {s.name: s for s in Subject.objects.filter(name__in=names)}
         missing = [Subject(name=n) for n in names if n not in existing]
@@ -203,6 +213,13 @@ def title_create(*, actor, data: TitleData, copies: int | None = None) -> Title:
 def title_update(*, actor, title: Title, data: TitleData) -> Title:
     """Change a record; its datestamp moves, so incremental OAI-PMH harvests see the edit."""
     data = _clean(data)
+    unchanged = (
+        all(getattr(title, field) == getattr(data, field) for field in SCALAR_FIELDS)
+        and (data.contributors is None or not _contributors_differ(title, data))
+        and (data.subjects is None or not _subjects_differ(title, data))
+    )
+    if unchanged:
+        return title  # saved as it was: the datestamp stays, harvesters fetch nothing again
     with transaction.atomic():
         for field in SCALAR_FIELDS:
             setattr(title, field, getattr(data, field))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role, User
+from sinergi.core.forms import DateInput, DateTimeInput
 from sinergi.core.uploads import JPEG, PNG, validate_upload
 
 from .models import (
@@ -22,15 +23,10 @@ from .models import (
     ScopeItem,
 )
 
-DATE = {"type": "date"}
 DOCUMENT_ACCEPT = (
     "application/pdf,.pdf,.docx,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 )
-
-
-def _date_widget():
-    return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
 
 class RupiahInput(forms.TextInput):
@@ -127,9 +123,9 @@ class AgreementForm(forms.ModelForm):
             "partnership_forms",
         ]
         widgets = {
-            "signed_on": _date_widget(),
-            "starts_on": _date_widget(),
-            "ends_on": _date_widget(),
+            "signed_on": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
         }
         help_texts = {
             "ends_on": _("Empty for an MoU: five years from the start."),
@@ -191,12 +187,12 @@ class SigningForm(StepCompleteForm):
 
     our_number = forms.CharField(label=_("Our number"), max_length=100)
     partner_number = forms.CharField(label=_("Partner's number"), max_length=100)
-    signed_on = forms.DateField(label=_("Signed on"), widget=_date_widget())
-    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=_date_widget())
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
     ends_on = forms.DateField(
         label=_("Ends on"),
         required=False,
-        widget=_date_widget(),
+        widget=DateInput(),
         help_text=_("Empty for an MoU: five years from the start."),
     )
 
@@ -232,7 +228,7 @@ class DocumentForm(DistinctIds, forms.Form):
 
 class TerminateForm(DistinctIds, forms.Form):
     id_prefix = "terminate"
-    terminated_on = forms.DateField(label=_("Terminated on"), widget=_date_widget())
+    terminated_on = forms.DateField(label=_("Terminated on"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
@@ -260,7 +256,7 @@ class ActivityForm(forms.Form):
         choices=[c for c in ActivityKind.choices if c[0] != ActivityKind.TRAINING],
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), widget=_date_widget())
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
     participants = forms.IntegerField(
         label=_("Participants"), min_value=0, max_value=100_000, required=False
     )
@@ -289,8 +285,8 @@ class VisitRequestForm(forms.ModelForm):
             "topics",
         ]
         widgets = {
-            "proposed_on": _date_widget(),
-            "alternative_on": _date_widget(),
+            "proposed_on": DateInput(),
+            "alternative_on": DateInput(),
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "topics": forms.Textarea(attrs={"rows": 3}),
         }
@@ -319,7 +315,7 @@ class VisitRequestForm(forms.ModelForm):
 class VisitScheduleForm(forms.Form):
     scheduled_at = forms.DateTimeField(
         label=_("Date and time (WIB)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     hosts = forms.ModelMultipleChoiceField(
         label=_("Hosts"),

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.forms import DateInput, DateTimeInput
 from sinergi.partners.models import Agreement
 from sinergi.partners.selectors import active_implementing_agreements, agreements_with_status
 
@@ -139,14 +140,10 @@ class BatchForm(forms.ModelForm):
             "agreement_number",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "registration_opens": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "registration_closes": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "registration_opens": DateTimeInput(),
+            "registration_closes": DateTimeInput(),
         }
 
     def __init__(self, *args, **kwargs):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.forms import DateInput, DateTimeInput, TimeInput
 from sinergi.core.uploads import JPEG, PDF, PNG, accept_upload
 
 from .models import DeliveryRequest, MemberDomain, OpeningHours, QuestionCategory, ServicePoint
@@ -8,20 +9,6 @@ from .models import DeliveryRequest, MemberDomain, OpeningHours, QuestionCategor
 # The same checks as training's transfer proofs.
 PROOF_KINDS = {JPEG, PNG, PDF}
 PROOF_MAX_BYTES = 5 * 1024 * 1024
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class DayForm(forms.Form):
@@ -81,7 +68,7 @@ class GenerateSlotsForm(forms.Form):
         label=_("Booking opens"),
         required=False,
         help_text=_("Empty: members can book at once."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
 
 

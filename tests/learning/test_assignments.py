@@ -249,3 +249,29 @@ def test_manager_sets_policy_and_rubric(client, assignment):
     assert response.status_code == 302 and assignment.criteria.count() == 2
     response = client.post(url, {"rubric": "1", "criteria": "tanpa poin"})
     assert response.status_code == 200 and assignment.criteria.count() == 2
+
+
+def test_a_late_grade_saved_again_is_not_penalised_twice(client, assignment, participant, speaker):
+    """The grading form shows the grader's own score; saving it unchanged keeps grade and grader."""
+    assignment.due_at = timezone.now() - timedelta(minutes=1)
+    assignment.late_policy = "penalty"
+    assignment.late_penalty_percent = 20
+    assignment.save()
+    submission = services.submission_submit(
+        assignment=assignment, registration=participant, text="Telat"
+    )
+    services.submission_grade(submission=submission, actor=speaker, score=Decimal(75))
+    graded_at = Submission.objects.get().graded_at
+    client.force_login(speaker)
+    url = reverse("learning:grade", args=[participant.batch.pk, submission.pk])
+    form = client.get(url).content.decode()
+    assert re.search(r'name="score"[^>]*value="75', form), "the form shows the score before penalty"
+    other = UserFactory(roles=["program_manager"])
+    client.force_login(other)
+    assert client.post(url, {"score": "75", "feedback": ""}).status_code == 302
+    stored = Submission.objects.get()
+    assert (stored.score, stored.graded_by, stored.graded_at) == (
+        Decimal("60.00"),
+        speaker,
+        graded_at,
+    )

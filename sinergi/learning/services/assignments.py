@@ -219,7 +219,16 @@ def submission_grade(
         stored_points = {}
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        submission.score = _penalised(raw, assignment, submission)
+        graded = (_penalised(raw, assignment, submission), raw, stored_points, feedback.strip())
+        if submission.state == SubmissionState.GRADED and graded == (
+            submission.score,
+            submission.raw_score,
+            submission.rubric_points,
+            submission.feedback,
+        ):
+            return submission  # the same grade again: the grader and the time stay
+        submission.score = graded[0]
+        submission.raw_score = raw
         submission.rubric_points = stored_points
         submission.feedback = feedback.strip()
         submission.state = SubmissionState.GRADED
@@ -228,6 +237,7 @@ def submission_grade(
         submission.save(
             update_fields=[
                 "score",
+                "raw_score",
                 "rubric_points",
                 "feedback",
                 "state",

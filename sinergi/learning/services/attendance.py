@@ -320,6 +320,8 @@ def attendance_mark(
         registration_lock(registration)
         previous = Attendance.objects.filter(session=session, registration=registration).first()
         old_status = previous.status if previous else None
+        if previous and (previous.status, previous.note) == (status, note.strip()[:255]):
+            return previous  # marked as it was: who marked it and how stay
         attendance, _created = Attendance.objects.update_or_create(
             session=session,
             registration=registration,

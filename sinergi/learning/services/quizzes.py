@@ -172,8 +172,7 @@ def quiz_configure(
         quiz.pass_mark = pass_mark
         quiz.review = review
         quiz.save()
-        QuizSlot.objects.filter(quiz=quiz).delete()
-        QuizSlot.objects.bulk_create(
+        wanted = [
             QuizSlot(
                 quiz=quiz,
                 question=spec.question,
@@ -183,7 +182,11 @@ def quiz_configure(
                 position=position,
             )
             for position, spec in enumerate(slots)
-        )
+        ]
+        # Slots are replaced only when they differ: a form saved unchanged keeps its rows.
+        if [_slot_key(s) for s in quiz.slots.all()] != [_slot_key(s) for s in wanted]:
+            QuizSlot.objects.filter(quiz=quiz).delete()
+            QuizSlot.objects.bulk_create(wanted)
         log_action(
             actor,
             "learning.quiz_created" if created else "learning.quiz_changed",
@@ -191,6 +194,10 @@ def quiz_configure(
             {"role": role, "slots": len(slots)},
         )
     return quiz
+
+
+def _slot_key(slot: QuizSlot) -> tuple:
+    return (slot.question_id, slot.category_id, slot.count, slot.include_subcategories)
 
 
 # --- Attempts --------------------------------------------------------------------------------

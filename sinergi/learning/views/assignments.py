@@ -187,7 +187,8 @@ def grade(request, batch_id: int, submission_id: int):
     access = classroom_get_for_grader(user=request.user, batch_id=batch_id)
     submission = _submission_for_grader(access, submission_id)
     assignment = submission.assignment
-    initial = {"score": submission.score, "feedback": submission.feedback}
+    score = submission.score if submission.raw_score is None else submission.raw_score
+    initial = {"score": score, "feedback": submission.feedback}
     for key, points in (submission.rubric_points or {}).items():
         initial[f"criterion_{key}"] = points
     form = GradeForm(request.POST or None, assignment=assignment, initial=initial)
