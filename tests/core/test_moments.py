@@ -18,7 +18,13 @@ from sinergi.core.calendar import add_working_days, is_working_day, working_days
 from ..certificates.factories import CertificateTemplateFactory, CompletionFactory
 from ..moments import MOMENTS, wib
 
-PAGES = ["core:home", "training:catalogue", "visits:home", "library:catalogue", "insights:dashboard"]
+PAGES = [
+    "core:home",
+    "training:catalogue",
+    "visits:home",
+    "library:catalogue",
+    "insights:dashboard",
+]
 
 
 @pytest.mark.slow
