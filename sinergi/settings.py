@@ -338,6 +338,8 @@ SINERGI_CERTIFICATE_INLINE_ISSUE_MAX = env.int("SINERGI_CERTIFICATE_INLINE_ISSUE
 SINERGI_CERTIFICATE_ZIP_INLINE_MAX = env.int("SINERGI_CERTIFICATE_ZIP_INLINE_MAX", default=300)
 # Processes that render the PDFs of a large batch in the background task (one per core).
 SINERGI_CERTIFICATE_RENDER_PROCESSES = env.int("SINERGI_CERTIFICATE_RENDER_PROCESSES", default=1)
+# A bulk issue numbers, renders and records this many certificates per transaction.
+SINERGI_CERTIFICATE_ISSUE_CHUNK = env.int("SINERGI_CERTIFICATE_ISSUE_CHUNK", default=250)
 
 # --- Library: e-book lending ---
 SINERGI_LOAN_DAYS = env.int("SINERGI_LOAN_DAYS", default=3)

@@ -299,10 +299,6 @@ def certificate_issue(*, registration: Registration, actor=None, notify: bool = 
     return certificate
 
 
-# Bulk issues are rendered in chunks, each in its own transaction: the sequence row is locked
-# for one chunk at a time, and an error loses at most a chunk (its numbers are rolled back).
-CHUNK = 250
-
 
 def certificates_issue_for_batch(
     *, batch: Batch, actor=None, notify: bool = True, processes: int = 1
@@ -327,14 +323,18 @@ def certificates_issue_for_batch(
         .count()
     )
     issued = 0
+    # Bulk issues are rendered in chunks, each in its own transaction: the sequence row is
+    # locked for one chunk at a time, and an error loses at most a chunk (its numbers are
+    # rolled back).
+    chunk = max(settings.SINERGI_CERTIFICATE_ISSUE_CHUNK, 1)
     if pending:
         renderer = renderer_for(template)
         competencies = _competencies(batch)
-        with render_pool(renderer, processes if len(pending) > CHUNK else 1) as pool:
-            for start in range(0, len(pending), CHUNK):
+        with render_pool(renderer, processes if len(pending) > chunk else 1) as pool:
+            for start in range(0, len(pending), chunk):
                 issued += len(
                     _issue_many(
-                        registrations=pending[start : start + CHUNK],
+                        registrations=pending[start : start + chunk],
                         template=template,
                         actor=actor,
                         notify=notify,
