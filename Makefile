@@ -32,7 +32,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	@echo "Sinergi: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-true} \
-		$(BIN)/honcho --no-prefix -f Procfile.dev start
+		$(PY) scripts/supervise.py -f Procfile.dev
 
 # End-to-end tests need Debian's Chromium; install it when it is missing and we may.
 browser:

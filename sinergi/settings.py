@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sinergi.insights",
     "sinergi.library",
     "sinergi.api",
+    "sinergi.operations",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,13 @@ EMAIL_TIMEOUT = 20
 
 # --- Background work ---
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Workers (`manage.py run_worker`) beat every HEARTBEAT seconds; one silent for LEASE seconds is
+# dead, and another worker retries its task (at most MAX_ATTEMPTS workers in all).
+SINERGI_WORKER_HEARTBEAT_SECONDS = env.float("SINERGI_WORKER_HEARTBEAT_SECONDS", default=5.0)
+SINERGI_WORKER_LEASE_SECONDS = env.float("SINERGI_WORKER_LEASE_SECONDS", default=30.0)
+SINERGI_TASK_MAX_ATTEMPTS = env.int("SINERGI_TASK_MAX_ATTEMPTS", default=3)
+# Files Sinergi wrote that no row names (work rolled back) are swept once this old.
+SINERGI_ORPHAN_FILE_MINUTES = env.int("SINERGI_ORPHAN_FILE_MINUTES", default=24 * 60)
 
 # --- Security ---
 SESSION_COOKIE_HTTPONLY = True
@@ -340,6 +348,8 @@ SINERGI_CERTIFICATE_INLINE_ISSUE_MAX = env.int("SINERGI_CERTIFICATE_INLINE_ISSUE
 SINERGI_CERTIFICATE_ZIP_INLINE_MAX = env.int("SINERGI_CERTIFICATE_ZIP_INLINE_MAX", default=300)
 # Processes that render the PDFs of a large batch in the background task (one per core).
 SINERGI_CERTIFICATE_RENDER_PROCESSES = env.int("SINERGI_CERTIFICATE_RENDER_PROCESSES", default=1)
+# A bulk issue numbers, renders and records this many certificates per transaction.
+SINERGI_CERTIFICATE_ISSUE_CHUNK = env.int("SINERGI_CERTIFICATE_ISSUE_CHUNK", default=250)
 
 # --- Library: e-book lending ---
 SINERGI_LOAN_DAYS = env.int("SINERGI_LOAN_DAYS", default=3)

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.services import log_action
+from sinergi.operations.files import files_pending
+from sinergi.operations.leases import lease_confirm
 from sinergi.training.models import Batch, Registration, RegistrationState
 
 from .models import (
@@ -119,13 +121,21 @@ def _data(certificate: Certificate) -> CertificateData:
     )
 
 
-def _store_pdf(certificate: Certificate, content: bytes) -> None:
-    """Save the PDF under a name nobody can guess (the code is secret until shared)."""
-    certificate.pdf.save(
-        f"{certificate.code}-v{certificate.version}-{secrets.token_hex(4)}.pdf",
-        ContentFile(content),
-        save=False,
+def _pdf_name(certificate: Certificate, *, version: int | None = None) -> str:
+    """Choose where the PDF goes, under a name nobody can guess (the code is secret)."""
+    version = certificate.version if version is None else version
+    return certificate.pdf.field.generate_filename(
+        certificate, f"{certificate.code}-v{version}-{secrets.token_hex(4)}.pdf"
     )
+
+
+def _store_pdf(certificate: Certificate, content: bytes, *, name: str) -> None:
+    """Save the PDF under `name` (recorded as pending by the caller, see files_pending)."""
+    stored = default_storage.save(name, ContentFile(content))
+    if stored != name:  # the storage would not overwrite: never expected with a random name
+        default_storage.delete(stored)
+        raise IntegrityError(f"certificate file {name} exists already")
+    certificate.pdf.name = stored
 
 
 def template_preview_pdf(*, template: CertificateTemplate) -> bytes:
@@ -234,20 +244,33 @@ def _issue_many(
     now = _now()
     year = timezone.localdate(now).year
     certificates = [_snapshot(r, template, competencies, now) for r in registrations]
-    with transaction.atomic():
+    for certificate in certificates:
+        certificate.pdf.name = _pdf_name(certificate)
+    names = [certificate.pdf.name for certificate in certificates]
+    # The PDFs are written before the rows that name them commit: recorded as pending first,
+    # so that neither an error nor a killed worker leaves files that no certificate names.
+    with files_pending(names), transaction.atomic():
+        # Lock the sequence first: runs issuing under one pattern then go one at a time, so
+        # whoever another run issued meanwhile (a worker that resumed, a second click) is seen
+        # here and skipped, and nobody is issued twice.
+        numbers_take(pattern=template.number_pattern, year=year, count=0)
+        issued = set(
+            Certificate.objects.filter(registration__in=registrations).values_list(
+                "registration_id", flat=True
+            )
+        )
+        certificates = [c for c in certificates if c.registration_id not in issued]
+        if not certificates:
+            lease_confirm()
+            return []
         seqs = numbers_take(pattern=template.number_pattern, year=year, count=len(certificates))
         for certificate, seq in zip(certificates, seqs, strict=True):
             certificate.number = number_format(template.number_pattern, seq=seq, year=year)
         data = [_data(certificate) for certificate in certificates]
         pdfs = pool.imap(_pool_render, data, chunksize=8) if pool else map(renderer.render, data)
         for certificate, pdf in zip(certificates, pdfs, strict=True):
-            _store_pdf(certificate, pdf)
-        try:
-            Certificate.objects.bulk_create(certificates)
-        except IntegrityError:
-            for certificate in certificates:
-                default_storage.delete(certificate.pdf.name)
-            raise
+            _store_pdf(certificate, pdf, name=certificate.pdf.name)
+        Certificate.objects.bulk_create(certificates)
         if len(certificates) == 1:
             log_action(actor, "certificates.issued", certificates[0], {"number": seqs[0]})
         else:
@@ -260,6 +283,7 @@ def _issue_many(
         if notify:
             ids = [c.pk for c in certificates]
             transaction.on_commit(lambda: _notify(ids))
+        lease_confirm()
     return certificates
 
 
@@ -287,21 +311,18 @@ def certificate_issue(*, registration: Registration, actor=None, notify: bool = 
     if template is None:
         raise CertificateError(_("The program has no certificate template yet."), "no_template")
     try:
-        (certificate,) = _issue_many(
+        issued = _issue_many(
             registrations=[registration], template=template, actor=actor, notify=notify
         )
     except IntegrityError:
+        issued = []
+    if not issued:
         # Issued by a concurrent request a moment ago (the registration is unique).
         existing = Certificate.objects.filter(registration=registration).first()
         if existing is None:
-            raise
+            raise CertificateError(_("The certificate could not be issued."), "conflict")
         return existing
-    return certificate
-
-
-# Bulk issues are rendered in chunks, each in its own transaction: the sequence row is locked
-# for one chunk at a time, and an error loses at most a chunk (its numbers are rolled back).
-CHUNK = 250
+    return issued[0]
 
 
 def certificates_issue_for_batch(
@@ -327,14 +348,18 @@ def certificates_issue_for_batch(
         .count()
     )
     issued = 0
+    # Bulk issues are rendered in chunks, each in its own transaction: the sequence row is
+    # locked for one chunk at a time, and an error loses at most a chunk (its numbers are
+    # rolled back).
+    chunk = max(settings.SINERGI_CERTIFICATE_ISSUE_CHUNK, 1)
     if pending:
         renderer = renderer_for(template)
         competencies = _competencies(batch)
-        with render_pool(renderer, processes if len(pending) > CHUNK else 1) as pool:
-            for start in range(0, len(pending), CHUNK):
+        with render_pool(renderer, processes if len(pending) > chunk else 1) as pool:
+            for start in range(0, len(pending), chunk):
                 issued += len(
                     _issue_many(
-                        registrations=pending[start : start + CHUNK],
+                        registrations=pending[start : start + chunk],
                         template=template,
                         actor=actor,
                         notify=notify,
@@ -351,7 +376,8 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
 
     The number and the code stay: the certificate is the same, only corrected.
     """
-    with transaction.atomic():
+    name = _pdf_name(certificate, version=certificate.version + 1)
+    with files_pending([name]), transaction.atomic():
         certificate = (
             Certificate.objects.select_for_update(of=("self",))
             .select_related("registration__user", "template__program")
@@ -375,7 +401,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
         template = certificate.template or template_for_batch(batch=certificate.registration.batch)
         if template is None:
             raise CertificateError(_("The program has no certificate template yet."), "no_template")
-        _store_pdf(certificate, renderer_for(template).render(_data(certificate)))
+        _store_pdf(certificate, renderer_for(template).render(_data(certificate)), name=name)
         certificate.save(update_fields=["holder_name", "version", "issued_at", "pdf"])
         log_action(
             actor,
@@ -511,23 +537,25 @@ def archive_build(*, archive: CertificateArchive) -> CertificateArchive:
 
     certificates = list(batch_certificates(batch=archive.batch).order_by("number"))
     name = f"certificates/zip/{archive.batch.code}-{secrets.token_hex(8)}.zip"
-    try:
-        # Built in a temporary file, then stored: works the same for local disk and S3.
-        with tempfile.TemporaryFile() as target:
-            for piece in zip_stream(certificates):
-                target.write(piece)
-            target.seek(0)
-            name = default_storage.save(name, File(target))
-    except Exception as error:
-        archive.status = ArchiveStatus.FAILED
-        archive.error = str(error)[:1000]
+    # Pending until the archive row names it: a worker killed in between leaves no orphan.
+    with files_pending([name]):
+        try:
+            # Built in a temporary file, then stored: works the same for local disk and S3.
+            with tempfile.TemporaryFile() as target:
+                for piece in zip_stream(certificates):
+                    target.write(piece)
+                target.seek(0)
+                name = default_storage.save(name, File(target))
+        except Exception as error:
+            archive.status = ArchiveStatus.FAILED
+            archive.error = str(error)[:1000]
+            archive.finished_at = _now()
+            archive.save(update_fields=["status", "error", "finished_at"])
+            logger.exception("certificate archive %s failed", archive.pk)
+            return archive
+        archive.file.name = name
+        archive.count = len(certificates)
+        archive.status = ArchiveStatus.READY
         archive.finished_at = _now()
-        archive.save(update_fields=["status", "error", "finished_at"])
-        logger.exception("certificate archive %s failed", archive.pk)
-        return archive
-    archive.file.name = name
-    archive.count = len(certificates)
-    archive.status = ArchiveStatus.READY
-    archive.finished_at = _now()
-    archive.save(update_fields=["file", "count", "status", "finished_at"])
+        archive.save(update_fields=["file", "count", "status", "finished_at"])
     return archive

@@ -178,8 +178,8 @@ def test_bulk_issue_counts_already_issued_and_not_completed(
     assert AuditLog.objects.filter(verb="certificates.batch_issued").get().data["count"] == 2
 
 
-def test_bulk_issue_renders_in_several_processes(completion, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK", 2)
+def test_bulk_issue_renders_in_several_processes(completion, settings):
+    settings.SINERGI_CERTIFICATE_ISSUE_CHUNK = 2
     batch = completion.registration.batch
     CompletionFactory.create_batch(4, registration__batch=batch)
 
