@@ -326,6 +326,19 @@ SINERGI_CHECKIN_LATE_MINUTES = env.int("SINERGI_CHECKIN_LATE_MINUTES", default=1
 SINERGI_CHECKIN_QR_STEP_SECONDS = env.int("SINERGI_CHECKIN_QR_STEP_SECONDS", default=30)
 SINERGI_CHECKIN_QR_VALID_SECONDS = env.int("SINERGI_CHECKIN_QR_VALID_SECONDS", default=60)
 
+# --- Uploads (docs/UPLOADS.md): archives are judged from their directory, never inflated ---
+SINERGI_ARCHIVE_MAX_ENTRIES = env.int("SINERGI_ARCHIVE_MAX_ENTRIES", default=10_000)
+SINERGI_ARCHIVE_MAX_UNPACKED_BYTES = env.int(
+    "SINERGI_ARCHIVE_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024
+)
+SINERGI_ARCHIVE_MAX_RATIO = env.int("SINERGI_ARCHIVE_MAX_RATIO", default=100)
+# An image with more pixels than this is refused from its header, before it is decoded.
+SINERGI_IMAGE_MAX_PIXELS = env.int("SINERGI_IMAGE_MAX_PIXELS", default=40_000_000)
+# A GIFT or Moodle XML file larger than this is imported by a background task.
+SINERGI_QUESTION_IMPORT_INLINE_MAX_BYTES = env.int(
+    "SINERGI_QUESTION_IMPORT_INLINE_MAX_BYTES", default=512 * 1024
+)
+
 # Partnerships: an agreement is "expiring" this many days before its end; reminders go to its
 # person in charge at each of these days before the end (comma-separated).
 SINERGI_AGREEMENT_EXPIRING_DAYS = env.int("SINERGI_AGREEMENT_EXPIRING_DAYS", default=180)

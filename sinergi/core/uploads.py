@@ -2,22 +2,27 @@
 
 A payment proof, an agreement scan or a cover image comes from someone we do not control. The
 name and the content type are chosen by the sender, so `validate_upload` looks at the bytes:
-the signature first, then the whole file is parsed by Pillow or pypdf. Anything the parsers
-choke on becomes a ValidationError with a message the person can act on.
+the signature first, then the file is parsed by Pillow or pypdf. An image is judged by its
+pixel count from its header before anything is decoded; a DOCX or PPTX by its ZIP directory
+(core.archives), never by inflating it. Anything the parsers choke on becomes a
+ValidationError with a message the person can act on. Limits: docs/UPLOADS.md.
 """
 
 import io
 import secrets
-import zipfile
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
+
+from .archives import archive_open
 
 # A PDF reader accepts the header anywhere in the first kilobyte (ISO 32000-1, annex H).
 PDF_HEADER_WINDOW = 1024
@@ -153,23 +158,55 @@ def sniff_file(handle) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         # A ZIP: a presentation if it has PowerPoint's main part, else taken for a Word
         # document; _check_office then demands the parts of that kind.
+        # Only the directory is read, within the archive limits (a broken or refused ZIP has
+        # no names here, and _check_office then says what is wrong with it).
         try:
-            with zipfile.ZipFile(handle) as archive:
-                names = archive.namelist()
-        except Exception:  # a broken ZIP: _check_office says it is damaged
-            names = []
+            with archive_open(handle, damaged="") as archive:
+                names = archive.names
+        except Exception:
+            names = set()
         finally:
             handle.seek(0)
         return PPTX if _OFFICE_MAIN_PART[PPTX] in names else DOCX
     return None
 
 
+def image_pixels_check(width: int, height: int) -> None:
+    """Raise ValidationError when an image `width` by `height` has too many pixels."""
+    limit = settings.SINERGI_IMAGE_MAX_PIXELS
+    if width * height > limit:
+        raise ValidationError(
+            _(
+                "The image is %(width)s × %(height)s pixels, more than %(megapixels)s "
+                "megapixels. Upload a smaller copy."
+            ),
+            code="too_many_pixels",
+            params={
+                "width": number_format(width, force_grouping=True),
+                "height": number_format(height, force_grouping=True),
+                "megapixels": number_format(limit // 1_000_000),
+            },
+        )
+
+
 def _check_image(data: bytes, kind: str) -> None:
     expected = {JPEG: "JPEG", PNG: "PNG"}[kind]
     try:
+        with warnings.catch_warnings():
+            # Pillow warns of a possible decompression bomb at open; the limit below decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != expected or image.width < 1 or image.height < 1:
+                    raise ValueError(image.format)
+                size = image.size
+    except Exception as error:
+        # Pillow signals a bad file with many exception types (OSError, SyntaxError,
+        # struct.error, DecompressionBombError ...); for an upload they all mean one thing.
+        raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged") from error
+    # Opening read only the header: judge the size before anything is decoded.
+    image_pixels_check(*size)
+    try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format != expected or image.width < 1 or image.height < 1:
-                raise ValueError(image.format)
             # For PNG, verify() checks every chunk's CRC, which a damaged file fails.
             image.verify()
         if kind == JPEG:
@@ -179,8 +216,6 @@ def _check_image(data: bytes, kind: str) -> None:
                 image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
                 image.load()
     except Exception as error:
-        # Pillow signals a bad file with many exception types (OSError, SyntaxError,
-        # struct.error, DecompressionBombError ...); for an upload they all mean one thing.
         raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged") from error
 
 
@@ -203,18 +238,15 @@ def _check_pdf(data: bytes) -> None:
 
 
 def _check_office(data: bytes, kind: str) -> None:
-    """A DOCX or PPTX is a whole, unencrypted ZIP holding the Office Open XML parts of its kind."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            encrypted = any(info.flag_bits & 0x1 for info in archive.infolist())
-            whole = encrypted or archive.testzip() is None
-    except Exception as error:
-        raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged") from error
+    """A DOCX or PPTX is an unencrypted ZIP within the archive limits holding the Office Open
+    XML parts of its kind. Nothing is inflated: the directory says all this."""
+    damaged = UPLOAD_KINDS[kind].damaged
+    with archive_open(io.BytesIO(data), damaged=damaged) as archive:
+        names, encrypted = archive.names, archive.encrypted
     if encrypted:
         raise ValidationError(
             _("The document is protected with a password. Upload a copy without one."),
             code="encrypted",
         )
-    if not whole or not {"[Content_Types].xml", _OFFICE_MAIN_PART[kind]} <= names:
-        raise ValidationError(UPLOAD_KINDS[kind].damaged, code="damaged")
+    if not {"[Content_Types].xml", _OFFICE_MAIN_PART[kind]} <= names:
+        raise ValidationError(damaged, code="damaged")

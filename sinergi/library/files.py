@@ -1,13 +1,14 @@
 """E-book files: check an upload by its bytes, read its metadata and cover, store it privately.
 
-EPUB: a ZIP whose `mimetype` entry says application/epub+zip and whose container names a package
-document (OPF) that parses, with a title (read by ebooklib). PDF: core's validate_upload (it
-parses with pypdf and refuses passwords), then pypdf reads the metadata.
+EPUB: a ZIP within the archive limits (core.archives: judged from its directory, never
+inflated) whose `mimetype` entry says application/epub+zip and whose container names a package
+document (OPF) that parses, with a title. Only the mimetype, the container, the OPF and the
+cover image are read, each with a byte cap. PDF: core's validate_upload (it parses with pypdf
+and refuses passwords), then pypdf reads the metadata.
 """
 
 import io
 import posixpath
-import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,12 +16,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
-from ebooklib import epub
 from lxml import etree
+from PIL import Image
 from pypdf import PdfReader
 
+from sinergi.core.archives import archive_open
 from sinergi.core.services import log_action
-from sinergi.core.uploads import PDF, validate_upload
+from sinergi.core.uploads import PDF, image_pixels_check, validate_upload
 
 from .models import BookFile, FileKind, Title
 from .services import search_index_update
@@ -30,6 +32,11 @@ _OCF = "urn:oasis:names:tc:opendocument:xmlns:container"
 _OPF = "http://www.idpf.org/2007/opf"
 _DC = "http://purl.org/dc/elements/1.1/"
 _EPUB_DAMAGED = _("The file is damaged or not really an EPUB e-book.")
+# The most read from each part of an EPUB while checking it.
+MIMETYPE_MAX_BYTES = 1024
+CONTAINER_MAX_BYTES = 256 * 1024
+PACKAGE_MAX_BYTES = 4 * 1024 * 1024
+COVER_MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -51,49 +58,58 @@ def _xml(data: bytes):
 def epub_check(data: bytes) -> BookMetadata:
     """Return the metadata of a whole EPUB, or raise ValidationError saying what is wrong."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+        with archive_open(io.BytesIO(data), damaged=_EPUB_DAMAGED) as archive:
+            names = archive.names
             if (
                 "mimetype" not in names
-                or archive.read("mimetype").strip() != b"application/epub+zip"
+                or archive.read("mimetype", max_bytes=MIMETYPE_MAX_BYTES).strip()
+                != b"application/epub+zip"
             ):
                 raise ValidationError(
                     _("The EPUB has no mimetype entry saying application/epub+zip."), code="epub"
                 )
-            if archive.testzip() is not None:
-                raise ValidationError(_EPUB_DAMAGED, code="damaged")
-            container = _xml(archive.read("META-INF/container.xml"))
+            if "META-INF/container.xml" not in names:
+                raise ValidationError(_("The EPUB names no package document."), code="epub")
+            container = _xml(archive.read("META-INF/container.xml", max_bytes=CONTAINER_MAX_BYTES))
             rootfile = container.find(f".//{{{_OCF}}}rootfile")
             opf_path = rootfile.get("full-path") if rootfile is not None else None
             if not opf_path or opf_path not in names:
                 raise ValidationError(_("The EPUB names no package document."), code="epub")
-            package = _xml(archive.read(opf_path))
+            package = _xml(archive.read(opf_path, max_bytes=PACKAGE_MAX_BYTES))
             if etree.QName(package).localname != "package":
                 raise ValidationError(_("The EPUB's package document is not valid."), code="epub")
             cover, cover_ext = _epub_cover(archive, package, opf_path, names)
-        # The structure is sound; ebooklib reads the package's metadata.
-        book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
-        title = " ".join(value for value, _attrs in book.get_metadata("DC", "title"))
+        metadata = package.find(f"{{{_OPF}}}metadata")
+        if metadata is None:
+            raise ValidationError(_("The EPUB's package document is not valid."), code="epub")
+        title = " ".join(_texts(metadata, "title"))
         if not title.strip():
             raise ValidationError(_("The EPUB's package document has no title."), code="epub")
-        creators = [value.strip() for value, _attrs in book.get_metadata("DC", "creator")]
-        languages = book.get_metadata("DC", "language")
-        language = languages[0][0].strip() if languages else ""
+        creators = _texts(metadata, "creator")
+        languages = _texts(metadata, "language")
     except ValidationError:
         raise
-    except Exception as error:  # zipfile, lxml and KeyError: all mean a damaged file
+    except Exception as error:  # lxml and the like: all mean a damaged file
         raise ValidationError(_EPUB_DAMAGED, code="damaged") from error
     return BookMetadata(
         kind=FileKind.EPUB,
-        title=title.strip(),
+        title=" ".join(title.split()),
         creators=creators,
-        language=language,
+        language=languages[0] if languages else "",
         cover=cover,
         cover_ext=cover_ext,
     )
 
 
+def _texts(metadata, name: str) -> list[str]:
+    """Return the trimmed texts of the package metadata's dc:`name` elements."""
+    found = (" ".join(element.itertext()).strip() for element in metadata.iter(f"{{{_DC}}}{name}"))
+    return [text for text in found if text]
+
+
 def _epub_cover(archive, package, opf_path: str, names: set[str]) -> tuple[bytes, str]:
+    """Return the cover image and its extension, or nothing when the EPUB has no usable one
+    (missing, not JPEG or PNG, too large, too many pixels: the book is fine without it)."""
     items = {i.get("id"): i for i in package.iterfind(f".//{{{_OPF}}}item")}
     cover = next(
         (i for i in items.values() if "cover-image" in (i.get("properties") or "").split()), None
@@ -103,11 +119,22 @@ def _epub_cover(archive, package, opf_path: str, names: set[str]) -> tuple[bytes
         cover = items.get(meta.get("content")) if meta is not None else None
     if cover is None or not (cover.get("media-type") or "").startswith("image/"):
         return b"", ""
-    path = posixpath.normpath(posixpath.join(posixpath.dirname(opf_path), cover.get("href")))
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(opf_path), cover.get("href") or ""))
     if path not in names:
         return b"", ""
-    ext = {"image/jpeg": ".jpg", "image/png": ".png"}.get(cover.get("media-type"), "")
-    return (archive.read(path), ext) if ext else (b"", "")
+    formats = {"image/jpeg": (".jpg", "JPEG"), "image/png": (".png", "PNG")}
+    ext, expected = formats.get(cover.get("media-type"), ("", ""))
+    if not ext:
+        return b"", ""
+    try:
+        content = archive.read(path, max_bytes=COVER_MAX_BYTES)
+        with Image.open(io.BytesIO(content)) as image:  # reads the header only
+            if image.format != expected:
+                return b"", ""
+            image_pixels_check(*image.size)
+    except Exception:
+        return b"", ""
+    return content, ext
 
 
 def pdf_check(upload) -> BookMetadata:

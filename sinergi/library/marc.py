@@ -5,6 +5,7 @@ the others still come in; a file that is not MARC at all raises MarcFileError an
 nothing. The whole import is one transaction: a crash half-way leaves nothing half-imported.
 """
 
+import copy as copy_module
 import io
 import re
 import warnings
@@ -99,6 +100,7 @@ def _xml_records(data: bytes) -> list[tuple[Record | None, str]]:
         raise MarcFileError(
             _("The file is not well-formed XML: %(error)s") % {"error": error}
         ) from None
+    _refuse_entities(root)
     if etree.QName(root).localname == "record":
         elements = [root]
     elif etree.QName(root).localname == "collection":
@@ -121,9 +123,23 @@ def _xml_records(data: bytes) -> list[tuple[Record | None, str]]:
     return results
 
 
+def _refuse_entities(root) -> None:
+    """Refuse entity references: they are never resolved here (no XXE, no "billion laughs"),
+    and an undeclared one would break every later step. MARCXML writes characters as such."""
+    for node in root.iter(etree.Entity):
+        raise MarcFileError(
+            _(
+                "The XML file uses the entity “%(entity)s” (line %(line)s), which is not "
+                "accepted: write the character itself, or as a numeric reference such as "
+                "&#233;."
+            )
+            % {"entity": node.text, "line": node.sourceline or "?"}
+        )
+
+
 def _in_marc_ns(element):
     """Return a copy of `element` with every element in the MARC namespace."""
-    copy = etree.fromstring(etree.tostring(element))
+    copy = copy_module.deepcopy(element)
     for node in copy.iter():
         if isinstance(node.tag, str):
             node.tag = f"{{{MARC_NS}}}{etree.QName(node).localname}"

@@ -246,6 +246,17 @@ def test_template_editor_checks_uploads_and_wording(manager_client, completion):
     template.refresh_from_db()
     assert "{jam}" not in template.body_id
 
+    from tests.zipbombs import huge_png
+
+    huge = io.BytesIO(huge_png())
+    huge.name = "logo.png"
+    before = template.logo_ours.name
+    response = manager_client.post(url, {**data, "logo_ours": huge})
+    assert response.status_code == 200
+    assert "12.000 × 12.000" in response.content.decode()
+    template.refresh_from_db()
+    assert template.logo_ours.name == before
+
     logo = io.BytesIO(png_bytes(300, 300))
     logo.name = "../../evil name.png"
     data["body_id"] = "telah mengikuti {program} sebanyak {jp} JP"

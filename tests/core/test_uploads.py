@@ -201,3 +201,36 @@ def test_a_zip_without_the_parts_of_its_kind_is_damaged():
     truncated = office_bytes("ppt/presentation.xml")[:-30]
     with pytest.raises(ValidationError):
         check(truncated, "materi.pptx", allowed={"pptx"})
+
+
+# --- Pixels: an image is judged by its header before anything is decoded -----------------------
+
+
+def test_an_image_with_too_many_pixels_is_refused_before_decoding():
+    """12000 by 12000: a few hundred kilobytes of PNG, 430 MB once decoded for a preview."""
+    import time
+    import tracemalloc
+
+    from tests.zipbombs import huge_png
+
+    data = huge_png()
+    assert len(data) < MB
+    tracemalloc.start()
+    started = time.perf_counter()
+    error = refusal(data, allowed={"png"})
+    seconds = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert error.code == "too_many_pixels"
+    assert error.messages == [
+        "The image is 12,000 × 12,000 pixels, more than 40 megapixels. Upload a smaller copy."
+    ]
+    assert seconds < 0.5 and peak < 8 * MB, (seconds, peak)
+
+
+def test_the_pixel_limit_follows_the_setting(settings):
+    data = image_bytes("png", size=(200, 100))
+    settings.SINERGI_IMAGE_MAX_PIXELS = 20_000
+    assert check(data) == "png"
+    settings.SINERGI_IMAGE_MAX_PIXELS = 19_999
+    assert refusal(data).code == "too_many_pixels"

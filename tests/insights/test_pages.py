@@ -351,3 +351,21 @@ def test_budget_page_query_count_does_not_grow(client, batch, django_assert_num_
 
 
 BUDGET_PAGE_QUERIES = 15
+
+
+def test_a_photo_of_144_megapixels_is_refused_with_a_clear_error(client):
+    from tests.zipbombs import huge_png
+
+    own = speaker()
+    client.force_login(own)
+    data = {"name_with_title": "Dr. Baru, M.Hum.", "institution": "Perpusnas"}
+    photo = SimpleUploadedFile("foto.png", huge_png(), content_type="image/png")
+    response = client.post(reverse("insights:my_profile"), {**data, "photo": photo})
+    assert response.status_code == 200
+    expected = indonesian(
+        "The image is %(width)s × %(height)s pixels, more than %(megapixels)s megapixels. "
+        "Upload a smaller copy."
+    ) % {"width": "12.000", "height": "12.000", "megapixels": "40"}
+    assert escape(expected) in response.content.decode()
+    own.speaker_profile.refresh_from_db()
+    assert not own.speaker_profile.photo

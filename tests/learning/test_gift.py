@@ -191,3 +191,15 @@ def test_idnumber_from_the_comment_lines():
         b"// [id:A\\]B]\nTanpa nama {F}\n\n// no id here\nQ {T}\n"
     )
     assert [q.options.get("idnumber") for q in bank.questions] == ["KAT-01", "A]B", None]
+
+
+def test_a_moodle_xml_file_chosen_as_gift_is_recognised_not_imported_as_one_question():
+    xml = (
+        b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n<quiz><question type="truefalse">'
+        b"<name><text>Q1</text></name><questiontext><text>MARC?</text></questiontext>"
+        b"</question></quiz>"
+    )
+    for content in (xml, xml[3:], xml[xml.index(b"<quiz") :]):
+        with translation.override("en"), pytest.raises(QuestionFormatError) as error:
+            parse_gift(content)
+        assert "Moodle XML" in error.value.message and error.value.line == 1

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -195,3 +196,32 @@ def test_damaged_marc_never_crashes_nor_half_imports(damage):
     assert report.imported + report.updated + len(report.skipped) >= 1
     for skipped in report.skipped:
         assert skipped["record"] >= 1 and skipped["reason"]
+
+
+MARCXML_WITH_ENTITY = (
+    '<?xml version="1.0"?>\n{doctype}'
+    '<collection xmlns="http://www.loc.gov/MARC21/slim"><record>'
+    "<leader>00000nam a2200000 a 4500</leader>"
+    '<datafield tag="245" ind1="0" ind2="0"><subfield code="a">Kamus &amp; &foo; sejarah'
+    "</subfield></datafield></record></collection>"
+)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        "",
+        '<!DOCTYPE collection [<!ENTITY foo "bar">]>\n',
+        '<!DOCTYPE collection SYSTEM "marc.dtd">\n',
+    ],
+)
+def test_marcxml_with_an_entity_ends_in_a_clear_error_not_a_traceback(tmp_path, doctype):
+    """An undeclared (or declared, never resolved) entity used to crash in the re-parse of
+    each record: lxml.etree.XMLSyntaxError out of the command."""
+    path = tmp_path / "entity.xml"
+    path.write_text(MARCXML_WITH_ENTITY.format(doctype=doctype))
+    with translation.override("en"), pytest.raises(CommandError) as error:
+        call_command("import_marc", str(path), "--json", stdout=io.StringIO())
+    message = str(error.value)
+    assert "foo" in message and "line" in message
+    assert Title.objects.count() == 0

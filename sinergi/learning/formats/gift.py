@@ -91,6 +91,13 @@ class _Block:
 def parse_gift(content: bytes | str) -> ParsedBank:
     """Return the categories and questions of a GIFT file; raise QuestionFormatError."""
     text = _decode(content)
+    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+    if head.startswith("<?xml") or head.startswith("<quiz"):
+        # A Moodle XML export chosen as GIFT would become one description question holding
+        # the raw XML: say what the file is instead.
+        raise QuestionFormatError(
+            _("This is a Moodle XML file, not GIFT: choose Moodle XML as the format."), line=1
+        )
     bank = ParsedBank()
     category = DEFAULT_CATEGORY
     for block in _blocks(text):
