@@ -1,13 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from sinergi.api.api import api
+from sinergi.api.errors import not_found_view
 from sinergi.core.views import healthz
 from sinergi.library.urls import opds_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Any other address under /api/ answers the API's error shape, not an HTML page.
+    re_path(r"^api/", not_found_view),
     path("accounts/", include("sinergi.accounts.urls")),
     path("training/", include("sinergi.training.urls")),
     path("partners/", include("sinergi.partners.urls")),
@@ -21,6 +24,7 @@ urlpatterns = [
     path("", include("sinergi.core.urls")),
 ]
 
+handler400 = "sinergi.core.errors.bad_request"
 handler403 = "sinergi.core.errors.permission_denied"
 handler404 = "sinergi.core.errors.page_not_found"
 handler500 = "sinergi.core.errors.server_error"

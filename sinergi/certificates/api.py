@@ -4,9 +4,11 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+
+from sinergi.api.errors import ApiError, Error
+from sinergi.api.types import LINE_PATTERN, MAX_ID, Pagination
 
 from . import selectors
 from .models import Certificate, CertificateStatus
@@ -15,15 +17,11 @@ from .ratelimit import verification_allowed
 router = Router(tags=["certificates"])
 
 
-class DetailOut(Schema):
-    detail: str
-
-
 class VerificationOut(Schema):
     """What anyone may know about a certificate: no contact details, no other personal data."""
 
     valid: bool = Field(description="True only for an existing certificate that is not revoked")
-    status: str = Field(description="valid, revoked or not_found")
+    status: str = Field(description="valid or revoked")
     number: str | None = None
     holder: str | None = None
     program: str | None = None
@@ -48,12 +46,12 @@ class CertificateOut(Schema):
 
 
 class CertificateFilter(Schema):
-    batch: int | None = Field(None, description="A batch's id; without it, every certificate")
+    batch: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A batch's id; without it, every certificate"
+    )
 
 
-def _verification(certificate: Certificate | None) -> dict:
-    if certificate is None:
-        return {"valid": False, "status": "not_found"}
+def _verification(certificate: Certificate) -> dict:
     return {
         "valid": certificate.is_valid,
         "status": certificate.status,
@@ -70,23 +68,38 @@ def _verification(certificate: Certificate | None) -> dict:
 @router.get(
     "/certificates/{code}",
     auth=None,
-    response={200: VerificationOut, 404: VerificationOut, 429: DetailOut},
+    response={200: VerificationOut, 404: Error, 429: Error},
     summary="Verify a certificate by its code (public, rate-limited per address)",
+    description="404 (code certificate_not_found) when no certificate has the code; its "
+    'details are `{"valid": false, "status": "not_found"}`.',
 )
-def certificate_verify(request, code: str):
+def certificate_verify(
+    request, code: str = Path(..., min_length=1, max_length=64, pattern=LINE_PATTERN)
+):
     if not verification_allowed(request):
-        raise HttpError(429, _("Too many look-ups from your address. Try again in a minute."))
+        raise ApiError(
+            429,
+            "too_many_requests",
+            _("Too many look-ups from your address. Try again in a minute."),
+        )
     certificate = selectors.certificate_verify(code=code)
-    return Status(200 if certificate else 404, _verification(certificate))
+    if certificate is None:
+        raise ApiError(
+            404,
+            "certificate_not_found",
+            _("No certificate has this code."),
+            {"valid": False, "status": "not_found"},
+        )
+    return _verification(certificate)
 
 
 @router.get(
     "/certificates",
-    response={200: list[CertificateOut], 403: DetailOut},
+    response={200: list[CertificateOut], 403: Error},
     summary="List certificates, of one batch or all (program managers)",
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def certificate_list(request, filters: Query[CertificateFilter]):
     if not selectors.is_certificate_manager(request.user):
-        raise HttpError(403, _("Only program managers may list certificates."))
+        raise ApiError(403, "forbidden", _("Only program managers may list certificates."))
     return selectors.certificates_list(batch_id=filters.batch)

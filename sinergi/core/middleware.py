@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 def sessionless(view):
@@ -32,13 +33,30 @@ class LanguageMiddleware:
     def __call__(self, request):
         cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         self._activate(request, cookie if cookie in self.supported else settings.LANGUAGE_CODE)
+        # The API is read by programs, which ask for a language per request: there the
+        # Accept-Language header wins (then the account's, the cookie, Indonesian).
+        api = request.path_info.startswith("/api/")
+        request.language_from_header = False
+        if api:
+            asked = self.accepted_language(request.headers.get("Accept-Language", ""))
+            if asked:
+                self._activate(request, asked)
+                request.language_from_header = True
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if api else ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
+    def accepted_language(self, header: str) -> str | None:
+        """The first supported language of an Accept-Language header, by its q values."""
+        for code, _q in parse_accept_lang_header(header):
+            base = code.split("-")[0]
+            if base in self.supported:
+                return base
+        return None
+
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "sessionless", False):
+        if getattr(view_func, "sessionless", False) or request.language_from_header:
             return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

@@ -7,6 +7,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from ninja import Router, Schema
 
+from sinergi.api.errors import Error
+from sinergi.api.types import Id
 from sinergi.training.models import Registration
 from sinergi.training.selectors import registration_get_for_user
 
@@ -14,10 +16,6 @@ from .selectors.access import is_batch_speaker, is_learning_reader
 from .selectors.progress import learning_gain, progress_for
 
 router = Router(tags=["learning"])
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 class RequirementOut(Schema):
@@ -82,10 +80,10 @@ def _jsonable(detail: dict) -> dict:
 
 @router.get(
     "/registrations/{registration_id}/progress",
-    response={200: ProgressOut, 404: DetailOut},
+    response={200: ProgressOut, 404: Error},
     summary="A participant's progress towards completing the batch",
 )
-def registration_progress(request, registration_id: int):
+def registration_progress(request, registration_id: Id):
     registration = _registration_for(request, registration_id)
     progress = progress_for(registration=registration)
     return {

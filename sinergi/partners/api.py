@@ -8,7 +8,10 @@ from datetime import date, datetime
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from sinergi.api.errors import Error
+from sinergi.api.types import MAX_ID, Id, Pagination
 
 from . import selectors
 from .models import Agreement, AgreementKind, AgreementStatus, StepActor
@@ -74,7 +77,7 @@ class AgreementDetailOut(AgreementOut):
 class AgreementFilters(Schema):
     status: AgreementStatus | None = None
     expiring_within_days: int | None = Field(None, ge=0, le=3650)
-    partner: int | None = None
+    partner: int | None = Field(None, ge=1, le=MAX_ID, description="A partner's id")
 
 
 def _step_out(item: selectors.TimelineStep) -> dict:
@@ -102,7 +105,7 @@ def _step_out(item: selectors.TimelineStep) -> dict:
     response=list[AgreementOut],
     summary="List the cooperation agreements you may see",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def agreement_list(request, filters: Query[AgreementFilters]):
     return selectors.agreement_list(
         user=request.user,
@@ -114,10 +117,10 @@ def agreement_list(request, filters: Query[AgreementFilters]):
 
 @router.get(
     "/agreements/{agreement_id}",
-    response=AgreementDetailOut,
+    response={200: AgreementDetailOut, 404: Error},
     summary="One agreement with the steps of its process",
 )
-def agreement_detail(request, agreement_id: int):
+def agreement_detail(request, agreement_id: Id):
     try:
         agreement = selectors.agreement_get_for_user(agreement_id=agreement_id, user=request.user)
     except Agreement.DoesNotExist:

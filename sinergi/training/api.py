@@ -1,7 +1,8 @@
 """The training router of /api/v1/: programs, batches and registrations.
 
 Thin like the views: parse, call one selector or service, answer. A RegistrationError becomes
-409 with its reason and code; Django's ValidationError from a service becomes ninja's 422.
+409 with its reason in `code`, and a service's ValidationError 422, by the API's exception
+handlers (sinergi.api.errors), in the shared error shape.
 """
 
 from datetime import date, datetime
@@ -12,12 +13,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
+from sinergi.api.errors import ApiError, Error
+from sinergi.api.types import MAX_ID, Id, Line, Pagination, Text
 
 from . import selectors, services
 from .models import Batch, BatchStatus, Level, Mode
@@ -28,15 +29,6 @@ PROGRAM_STAFF = (Role.PROGRAM_MANAGER,)  # an administrator holds every role
 
 
 # --- Schemas -----------------------------------------------------------------------------------
-
-
-class DetailOut(Schema):
-    detail: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str = Field(description="The reason for programs: already_registered, closed, ...")
 
 
 class ProgramOut(Schema):
@@ -66,16 +58,18 @@ class ProgramOut(Schema):
 
 
 class ProgramIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    slug: str = Field("", max_length=200, description="Made from the title when empty")
-    summary: str = Field(min_length=1, max_length=300)
-    description: str = ""
-    learning_outcomes: list[str] = []
+    title: Line = Field(min_length=1, max_length=200)
+    slug: Line = Field("", max_length=200, description="Made from the title when empty")
+    summary: Line = Field(min_length=1, max_length=300)
+    description: Text = Field("", max_length=20_000)
+    learning_outcomes: list[Line] = Field([], max_length=50)
     total_jp: int = Field(ge=1, le=32767, description="Lesson hours; 1 JP = 45 minutes")
     level: Level = Level.BASIC
     mode: Mode = Mode.ONLINE
-    organisers: list[str] = Field(min_length=1)
-    competency_units: list[str] = Field([], description="Codes of active competency units")
+    organisers: list[Line] = Field(min_length=1, max_length=10)
+    competency_units: list[Line] = Field(
+        [], max_length=50, description="Codes of active competency units"
+    )
 
 
 class ProgramRef(Schema):
@@ -141,8 +135,8 @@ class BatchDetailOut(BatchOut):
 
 
 class BatchIn(Schema):
-    program: int = Field(description="The program's id")
-    code: str = Field(min_length=1, max_length=40)
+    program: int = Field(ge=1, le=MAX_ID, description="The program's id")
+    code: Line = Field(min_length=1, max_length=40)
     capacity: int = Field(ge=1, le=100_000)
     fee: int = Field(ge=0, le=2_000_000_000, description="Whole Rupiah; 0 = free")
     starts_on: date
@@ -150,8 +144,8 @@ class BatchIn(Schema):
     registration_opens: datetime
     registration_closes: datetime
     mode: Mode | None = Field(None, description="Defaults to the program's mode")
-    place: str = Field("", max_length=200, description="Required unless the batch is online")
-    agreement_number: str = Field("", max_length=100)
+    place: Line = Field("", max_length=200, description="Required unless the batch is online")
+    agreement_number: Line = Field("", max_length=100)
 
 
 class InvoiceOut(Schema):
@@ -186,10 +180,10 @@ class RegistrationIn(Schema):
     consent: Literal[True] = Field(
         description="Consent to the use of personal data (Indonesia's PDP law); must be true"
     )
-    institution_name: str = Field("", max_length=200, description="Default: from the profile")
-    position: str = Field("", max_length=150)
-    province: str = Field("", max_length=2, description="Two-digit province code")
-    phone: str = Field("", max_length=20)
+    institution_name: Line = Field("", max_length=200, description="Default: from the profile")
+    position: Line = Field("", max_length=150)
+    province: Line = Field("", max_length=2, description="Two-digit province code")
+    phone: Line = Field("", max_length=20)
 
 
 class BatchFilter(Schema):
@@ -201,27 +195,12 @@ class BatchFilter(Schema):
 
 def _require_program_staff(request) -> None:
     if not user_has_role(request.user, *PROGRAM_STAFF):
-        raise HttpError(403, _("Only program managers may do this."))
+        raise ApiError(403, "forbidden", _("Only program managers may do this."))
 
 
-def _unprocessable(error: DjangoValidationError) -> NinjaValidationError:
-    """Return ninja's 422 for a service's ValidationError, keyed by field like pydantic's."""
-    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return NinjaValidationError(
-        [
-            {"type": "value_error", "loc": ["body", "payload", field], "msg": str(message)}
-            for field, messages in fields.items()
-            for message in messages
-        ]
-    )
-
-
-def _field_error(field: str, message) -> NinjaValidationError:
-    return _unprocessable(DjangoValidationError({field: message}))
-
-
-def _conflict(error: services.RegistrationError) -> Status:
-    return Status(409, {"detail": str(error.message), "code": error.code})
+def _field_error(field: str, message) -> DjangoValidationError:
+    """A 422 naming the field, as a service's ValidationError does."""
+    return DjangoValidationError({field: DjangoValidationError(message, code="invalid")})
 
 
 def _batch_for(request, batch_id: int) -> Batch:
@@ -244,14 +223,14 @@ def _registration_for(request, registration_id: int):
 
 
 @router.get("/programs", response=list[ProgramOut], summary="List the training programs")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def program_list(request):
     return selectors.program_list(user=request.user)
 
 
 @router.post(
     "/programs",
-    response={201: ProgramOut, 403: DetailOut},
+    response={201: ProgramOut, 403: Error},
     summary="Create a program (program managers)",
 )
 def program_create(request, payload: ProgramIn):
@@ -263,16 +242,13 @@ def program_create(request, payload: ProgramIn):
             _("Unknown competency units: %(codes)s") % {"codes": ", ".join(unknown)},
         )
     fields = payload.dict(exclude={"competency_units", "learning_outcomes", "organisers"})
-    try:
-        program = services.program_create(
-            actor=request.user,
-            learning_outcomes="\n".join(line.strip() for line in payload.learning_outcomes),
-            organisers="; ".join(name.strip() for name in payload.organisers),
-            competency_units=units,
-            **fields,
-        )
-    except DjangoValidationError as error:
-        raise _unprocessable(error) from None
+    program = services.program_create(
+        actor=request.user,
+        learning_outcomes="\n".join(line.strip() for line in payload.learning_outcomes),
+        organisers="; ".join(name.strip() for name in payload.organisers),
+        competency_units=units,
+        **fields,
+    )
     return Status(201, program)
 
 
@@ -281,19 +257,19 @@ def program_create(request, payload: ProgramIn):
 
 @router.get(
     "/batches",
-    response={200: list[BatchOut], 403: DetailOut},
+    response={200: list[BatchOut], 403: Error},
     summary="List batches (open ones; other statuses for training staff)",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def batch_list(request, filters: Query[BatchFilter]):
     if filters.status != BatchStatus.OPEN and not selectors.is_training_staff(request.user):
-        raise HttpError(403, _("Only training staff may list batches in this status."))
+        raise ApiError(403, "forbidden", _("Only training staff may list batches in this status."))
     return selectors.batches_in_status(status=filters.status)
 
 
 @router.post(
     "/batches",
-    response={201: BatchOut, 403: DetailOut},
+    response={201: BatchOut, 403: Error},
     summary="Create a batch, open for registration (program managers)",
 )
 def batch_create(request, payload: BatchIn):
@@ -306,25 +282,22 @@ def batch_create(request, payload: BatchIn):
     if mode != Mode.ONLINE and not place:
         raise _field_error("place", _("Give the place of a batch that is not online."))
     fields = payload.dict(exclude={"program", "mode", "place"})
-    try:
-        batch = services.batch_create(
-            actor=request.user,
-            program=program,
-            place="" if mode == Mode.ONLINE else place,
-            status=BatchStatus.OPEN,
-            **fields,
-        )
-    except DjangoValidationError as error:
-        raise _unprocessable(error) from None
+    batch = services.batch_create(
+        actor=request.user,
+        program=program,
+        place="" if mode == Mode.ONLINE else place,
+        status=BatchStatus.OPEN,
+        **fields,
+    )
     return Status(201, batch)
 
 
 @router.get(
     "/batches/{batch_id}",
-    response={200: BatchDetailOut, 404: DetailOut},
+    response={200: BatchDetailOut, 404: Error},
     summary="A batch with its seats",
 )
-def batch_detail(request, batch_id: int):
+def batch_detail(request, batch_id: Id):
     batch = _batch_for(request, batch_id)
     batch.seats = selectors.batch_availability(batch=batch)
     return batch
@@ -335,10 +308,11 @@ def batch_detail(request, batch_id: int):
 
 @router.post(
     "/batches/{batch_id}/registrations",
-    response={201: RegistrationOut, 404: DetailOut, 409: ErrorOut},
+    response={201: RegistrationOut, 404: Error, 409: Error},
     summary="Register the authenticated user: a seat, or the waiting list when full",
+    description="409 `code`: the reason (already_registered, closed, ...).",
 )
-def registration_create(request, batch_id: int, payload: RegistrationIn):
+def registration_create(request, batch_id: Id, payload: RegistrationIn):
     batch = _batch_for(request, batch_id)
     participant = None
     if payload.institution_name or payload.position or payload.province or payload.phone:
@@ -355,33 +329,27 @@ def registration_create(request, batch_id: int, payload: RegistrationIn):
             province_id=province_id or user.province_id,
             phone=payload.phone or user.phone,
         )
-    try:
-        registration = services.registration_create(
-            batch=batch, user=request.user, participant=participant, consent=payload.consent
-        )
-    except services.RegistrationError as error:
-        return _conflict(error)
+    registration = services.registration_create(
+        batch=batch, user=request.user, participant=participant, consent=payload.consent
+    )
     return Status(201, registration)
 
 
 @router.get(
     "/registrations/{registration_id}",
-    response={200: RegistrationOut, 404: DetailOut},
+    response={200: RegistrationOut, 404: Error},
     summary="A registration (its owner, group contact or training staff)",
 )
-def registration_detail(request, registration_id: int):
+def registration_detail(request, registration_id: Id):
     return _registration_for(request, registration_id)
 
 
 @router.post(
     "/registrations/{registration_id}/cancel",
-    response={200: RegistrationOut, 404: DetailOut, 409: ErrorOut},
+    response={200: RegistrationOut, 404: Error, 409: Error},
     summary="Cancel a registration; its seat goes to the waiting list",
+    description="409 `code`: why it cannot be cancelled (its state).",
 )
-def registration_cancel(request, registration_id: int):
+def registration_cancel(request, registration_id: Id):
     registration = _registration_for(request, registration_id)
-    try:
-        registration = services.registration_cancel(registration=registration, actor=request.user)
-    except services.RegistrationError as error:
-        return _conflict(error)
-    return registration
+    return services.registration_cancel(registration=registration, actor=request.user)

@@ -1,7 +1,8 @@
 """The visits router of /api/v1/: slots and reservations.
 
 Thin like the views. A VisitError becomes 409 with its reason in `code` (full, limit_reached,
-closed, not_open, started, already_booked); a ValidationError from a service becomes 422.
+closed, not_open, started, already_booked, state) and a service's ValidationError 422, by the
+API's exception handlers (sinergi.api.errors), in the shared error shape.
 """
 
 from datetime import date, datetime
@@ -11,24 +12,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
+
+from sinergi.api.errors import ApiError, Error
+from sinergi.api.types import MAX_ID, Id, Line
 
 from . import selectors, services
 from .models import ServicePoint
 
 router = Router(tags=["visits"])
-
-
-class DetailOut(Schema):
-    detail: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str = Field(
-        description="full, limit_reached, closed, not_open, started, already_booked, state"
-    )
 
 
 class ServicePointRef(Schema):
@@ -65,11 +56,13 @@ class SlotOut(Schema):
 
 class SlotFilter(Schema):
     date: date
-    service_point: str = Field("", description="The service point's id or slug")
+    service_point: Line = Field("", max_length=100, description="The service point's id or slug")
 
 
 class SlotIn(Schema):
-    service_point: str = Field(description="The service point's id or slug")
+    service_point: Line = Field(
+        min_length=1, max_length=100, description="The service point's id or slug"
+    )
     starts_at: datetime
     ends_at: datetime
     capacity: int = Field(ge=1, le=100_000)
@@ -103,29 +96,19 @@ def _point(value: str, user) -> ServicePoint | None:
     points = ServicePoint.objects.all()
     if not selectors.is_visit_staff(user):
         points = points.filter(is_active=True)
-    lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
-    return points.filter(**lookup).first()
-
-
-def _conflict(error: services.VisitError) -> Status:
-    return Status(409, {"detail": str(error.message), "code": error.code})
-
-
-def _unprocessable(error: DjangoValidationError) -> NinjaValidationError:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return NinjaValidationError(
-        [
-            {"type": "value_error", "loc": ["body", "payload", field], "msg": str(message)}
-            for field, messages in fields.items()
-            for message in messages
-        ]
-    )
+    if value.isascii() and value.isdigit():
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            return None
+        return points.filter(pk=number).first()
+    return points.filter(slug=value).first()
 
 
 @router.get(
     "/visit-slots",
-    response={200: list[SlotOut], 404: DetailOut},
+    response={200: list[SlotOut], 404: Error},
     summary="The visit slots of a day, with the seats still free",
+    description="404 when `service_point` names no service point.",
 )
 def slot_list(request, filters: Query[SlotFilter]):
     point = None
@@ -141,44 +124,41 @@ def slot_list(request, filters: Query[SlotFilter]):
 
 @router.post(
     "/visit-slots",
-    response={201: SlotOut, 403: DetailOut},
+    response={201: SlotOut, 403: Error},
     summary="Create a visit slot (services desk, librarians)",
 )
 def slot_create(request, payload: SlotIn):
     if not selectors.is_visit_staff(request.user):
-        raise HttpError(403, _("Only library staff may create visit slots."))
+        raise ApiError(403, "forbidden", _("Only library staff may create visit slots."))
     point = _point(payload.service_point, request.user)
     if point is None:
-        raise _unprocessable(DjangoValidationError({"service_point": _("No such service point.")}))
-    try:
-        slot = services.slot_create(
-            service_point=point,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
-            capacity=payload.capacity,
-            booking_opens_at=payload.booking_opens_at,
-            actor=request.user,
+        raise DjangoValidationError(
+            {"service_point": DjangoValidationError(_("No such service point."), code="invalid")}
         )
-    except DjangoValidationError as error:
-        raise _unprocessable(error) from None
+    slot = services.slot_create(
+        service_point=point,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        capacity=payload.capacity,
+        booking_opens_at=payload.booking_opens_at,
+        actor=request.user,
+    )
     return Status(201, selectors.slot_get(slot_id=slot.pk))
 
 
 @router.post(
     "/visit-slots/{slot_id}/reservations",
-    response={201: ReservationOut, 404: DetailOut, 409: ErrorOut},
+    response={201: ReservationOut, 404: Error, 409: Error},
     summary="Book a seat for the authenticated user; 409 says why not",
+    description="409 `code`: the reason (full, limit_reached, closed, not_open, started, "
+    "already_booked).",
 )
-def reservation_create(request, slot_id: int):
+def reservation_create(request, slot_id: Id):
     try:
         slot = selectors.slot_get(slot_id=slot_id)
     except ObjectDoesNotExist:
         raise Http404 from None
-    try:
-        reservation = services.reservation_create(slot=slot, user=request.user)
-    except services.VisitError as error:
-        return _conflict(error)
-    return Status(201, reservation)
+    return Status(201, services.reservation_create(slot=slot, user=request.user))
 
 
 def _reservation_for(request, reservation_id: int):
@@ -190,22 +170,20 @@ def _reservation_for(request, reservation_id: int):
 
 @router.get(
     "/reservations/{reservation_id}",
-    response={200: ReservationOut, 404: DetailOut},
+    response={200: ReservationOut, 404: Error},
     summary="A reservation (its owner, or library staff)",
 )
-def reservation_detail(request, reservation_id: int):
+def reservation_detail(request, reservation_id: Id):
     return _reservation_for(request, reservation_id)
 
 
 @router.delete(
     "/reservations/{reservation_id}",
-    response={204: None, 404: DetailOut, 409: ErrorOut},
+    response={204: None, 404: Error, 409: Error},
     summary="Cancel a reservation before its slot starts",
+    description="409 `code`: why not (started, state).",
 )
-def reservation_cancel(request, reservation_id: int):
+def reservation_cancel(request, reservation_id: Id):
     reservation = _reservation_for(request, reservation_id)
-    try:
-        services.reservation_cancel(reservation=reservation, actor=request.user)
-    except services.VisitError as error:
-        return _conflict(error)
+    services.reservation_cancel(reservation=reservation, actor=request.user)
     return Status(204, None)

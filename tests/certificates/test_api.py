@@ -49,7 +49,8 @@ def test_verify_revoked_and_unknown(client, certificate, admin_user):
     )
     missing = client.get("/api/v1/certificates/ABCDEFGHJKMN")
     assert missing.status_code == 404
-    assert missing.json()["status"] == "not_found" and missing.json()["valid"] is False
+    assert missing.json()["code"] == "certificate_not_found"
+    assert missing.json()["details"] == {"valid": False, "status": "not_found"}
 
 
 def test_verify_api_is_rate_limited(client, settings, certificate):
@@ -58,6 +59,7 @@ def test_verify_api_is_rate_limited(client, settings, certificate):
         client.get("/api/v1/certificates/ABCDEFGHJKMN")
     response = client.get(f"/api/v1/certificates/{certificate.code}")
     assert response.status_code == 429
+    assert response.json()["code"] == "too_many_requests"
 
 
 def test_staff_list_by_batch_is_paginated(client, certificate):

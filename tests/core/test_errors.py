@@ -41,8 +41,12 @@ def test_404_page_in_english_when_chosen(client):
 def test_api_404_is_json(client, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not Found"}
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {
+        "code": "not_found",
+        "message": _in("id", "Not found."),
+        "details": None,
+    }
 
 
 def test_403_page_is_a_page(user_client):
@@ -58,8 +62,8 @@ def test_403_page_is_a_page(user_client):
 def test_api_errors_are_json(rf, handler, status):
     response = handler(rf.get("/api/v1/me"))
     assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
-    assert set(json.loads(response.content)) == {"detail"}
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert set(json.loads(response.content)) == {"code", "message", "details"}
 
 
 def test_500_page_is_a_page(rf):

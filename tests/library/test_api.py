@@ -69,11 +69,11 @@ def test_borrow_conflicts_hold_and_return(client):
     loan = response.json()
     assert loan["ends_at"] and loan["state"] == "active"
     again = client.post(f"/api/v1/titles/{title.pk}/loans", **bearer(first))
-    assert (again.status_code, again.json()["reason"]) == (409, "already_on_loan")
+    assert (again.status_code, again.json()["code"]) == (409, "already_on_loan")
     full = client.post(f"/api/v1/titles/{title.pk}/loans", **bearer(second))
     assert full.status_code == 409
-    assert full.json()["reason"] == "no_copy_available"
-    assert full.json()["hold_available"] is True
+    assert full.json()["code"] == "no_copy_available"
+    assert full.json()["details"]["hold_available"] is True
     hold = client.post(f"/api/v1/titles/{title.pk}/holds", **bearer(second))
     assert hold.status_code == 201 and hold.json()["position"] == 1
     holds = client.get("/api/v1/me/holds", **bearer(second)).json()
@@ -98,7 +98,7 @@ def test_loan_limit_reason(client, settings):
     one, two = LicensePoolFactory(copies=2).title, LicensePoolFactory(copies=2).title
     assert client.post(f"/api/v1/titles/{one.pk}/loans", **headers).status_code == 201
     response = client.post(f"/api/v1/titles/{two.pk}/loans", **headers)
-    assert response.json()["reason"] == "loan_limit_reached"
+    assert response.json()["code"] == "loan_limit_reached"
 
 
 def test_withdrawn_titles_are_hidden_from_members(client):

@@ -136,7 +136,8 @@ def test_program_manager_creates_a_program(client, unit):
 def test_only_program_managers_create_programs(client, unit, role):
     response = post(client, "/programs", person(role), program_body())
     assert response.status_code == 403
-    assert response.json()["detail"]
+    assert response.json()["code"] == "forbidden"
+    assert response.json()["message"]
     assert not Program.objects.exists()
 
 
@@ -158,7 +159,7 @@ def test_admin_creates_programs(client, unit):
 def test_invalid_programs_are_422_by_field(client, unit, changes, field):
     response = post(client, "/programs", person("program_manager"), program_body(**changes))
     assert response.status_code == 422, response.content
-    assert field in [error["loc"][-1] for error in response.json()["detail"]]
+    assert field in [error["field"] for error in response.json()["details"]]
     assert not Program.objects.exists()
 
 
@@ -168,7 +169,7 @@ def test_a_taken_slug_is_422(client, unit):
         client, "/programs", person("program_manager"), program_body(slug="katalogisasi")
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "payload", "slug"]
+    assert response.json()["details"][0]["field"] == "slug"
 
 
 # --- Batches ---------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ def test_a_batch_on_site_needs_its_place(client):
 
     response = post(client, "/batches", manager, batch_body(program, mode=None))
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == "place"
+    assert response.json()["details"][0]["field"] == "place"
 
     body = batch_body(program, mode="onsite", place="Perpustakaan UPI, Bandung")
     response = post(client, "/batches", manager, body)
@@ -285,7 +286,7 @@ def test_invalid_batches_are_422_by_field(client, changes, field):
     program = ProgramFactory()
     response = post(client, "/batches", person("program_manager"), batch_body(program, **changes))
     assert response.status_code == 422, response.content
-    assert field in [error["loc"][-1] for error in response.json()["detail"]]
+    assert field in [error["field"] for error in response.json()["details"]]
     assert not Batch.objects.exists()
 
 
@@ -301,11 +302,11 @@ def test_batch_dates_that_do_not_fit_are_422(client):
     for body, field in [(ends_first, "ends_on"), (closes_first, "registration_closes")]:
         response = post(client, "/batches", manager, body)
         assert response.status_code == 422, response.content
-        assert response.json()["detail"][0]["loc"][-1] == field
+        assert response.json()["details"][0]["field"] == field
     BatchFactory(code="TAKEN")
     response = post(client, "/batches", manager, batch_body(program, code="TAKEN"))
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == "code"
+    assert response.json()["details"][0]["field"] == "code"
 
 
 def test_batch_detail_counts_the_seats(client):
@@ -383,7 +384,7 @@ def test_registering_twice_or_when_closed_is_409_with_the_reason(client):
     again = register(client, batch, user)
     assert again.status_code == 409
     assert again.json()["code"] == "already_registered"
-    assert again.json()["detail"]
+    assert again.json()["message"]
 
     closed = BatchFactory(status="closed")
     response = register(client, closed, person())
@@ -396,7 +397,7 @@ def test_consent_must_be_given_explicitly(client, body):
     batch = BatchFactory()
     response = post(client, f"/batches/{batch.pk}/registrations", person(), body)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == "consent"
+    assert response.json()["details"][0]["field"] == "consent"
     assert not Registration.objects.exists()
 
 
@@ -418,7 +419,7 @@ def test_participant_data_given_with_the_registration(client):
     assert (registration.province, registration.phone) == (province, "0812")
     response = register(client, BatchFactory(), user, province="99")
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == "province"
+    assert response.json()["details"][0]["field"] == "province"
 
 
 def test_a_registration_is_seen_by_its_owner_and_training_staff_only(client):

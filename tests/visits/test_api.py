@@ -98,7 +98,7 @@ def test_booking_answers_409_with_the_reason(client, case):
 
     assert response.status_code == 409
     assert response.json()["code"] == case
-    assert response.json()["detail"]
+    assert response.json()["message"]
 
 
 def test_unknown_slot_is_404(client):
