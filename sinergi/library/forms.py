@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.core.forms import DateInput
 
 from .isbn import isbn_to_13
-from .models import ContributorRole, EResource, LicensePool
+from .models import ContributorKind, ContributorRole, EResource, LicensePool
 from .services import ContributorData, TitleData
 
 
@@ -26,6 +26,18 @@ class SearchForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "q" and v}
 
 
+# The contributor line's third part: how a librarian marks a corporate name or a meeting.
+KIND_WORDS = {
+    "": ContributorKind.PERSON,
+    "org": ContributorKind.ORGANIZATION,
+    "organisasi": ContributorKind.ORGANIZATION,
+    "lembaga": ContributorKind.ORGANIZATION,
+    "meeting": ContributorKind.MEETING,
+    "pertemuan": ContributorKind.MEETING,
+}
+KIND_LABELS = {ContributorKind.ORGANIZATION: "org", ContributorKind.MEETING: "meeting"}
+
+
 class TitleForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=500)
     subtitle = forms.CharField(label=_("Subtitle"), max_length=500, required=False)
@@ -33,7 +45,10 @@ class TitleForm(forms.Form):
         label=_("Contributors"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line; add the role after a bar: Ani Suryani | edt"),
+        help_text=_(
+            "One per line; add the role after a bar, and “org” after a second bar for an "
+            "organisation: Ani Suryani | edt, or Perpustakaan Nasional | aut | org"
+        ),
     )
     publisher = forms.CharField(label=_("Publisher"), max_length=255, required=False)
     place = forms.CharField(label=_("Place of publication"), max_length=255, required=False)
@@ -58,15 +73,19 @@ class TitleForm(forms.Form):
     def clean_authors(self):
         contributors = []
         for line in self.cleaned_data["authors"].splitlines():
-            name, _bar, role = line.partition("|")
+            name, _bar, rest = line.partition("|")
+            role, _bar, kind = rest.partition("|")
             role = role.strip() or ContributorRole.AUTHOR
             if role not in ContributorRole.values:
                 raise ValidationError(
-                    _("Unknown role %(role)s; use aut, edt, trl, ill or ctb."),
-                    params={"role": role},
+                    _("Unknown role %(role)s; use one of %(roles)s."),
+                    params={"role": role, "roles": ", ".join(ContributorRole.values)},
                 )
+            kind = KIND_WORDS.get(kind.strip().lower())
+            if kind is None:
+                raise ValidationError(_("After the role, write only “org” or “meeting”."))
             if name.strip():
-                contributors.append(ContributorData(name=name.strip(), role=role))
+                contributors.append(ContributorData(name=name.strip(), role=role, kind=kind))
         return contributors
 
     def title_data(self) -> TitleData:
@@ -78,7 +97,10 @@ class TitleForm(forms.Form):
     @classmethod
     def initial_for(cls, title) -> dict:
         initial = {f: getattr(title, f) for f in cls.base_fields if hasattr(title, f)}
-        initial["authors"] = "\n".join(f"{c.name} | {c.role}" for c in title.contributors.all())
+        initial["authors"] = "\n".join(
+            " | ".join([c.name, c.role, *([KIND_LABELS[c.kind]] if c.kind in KIND_LABELS else [])])
+            for c in title.contributors.all()
+        )
         initial["subjects"] = "; ".join(s.name for s in title.subjects.all())
         return initial
 

@@ -110,6 +110,25 @@ class ContributorRole(models.TextChoices):
     TRANSLATOR = "trl", _("Translator")
     ILLUSTRATOR = "ill", _("Illustrator")
     CONTRIBUTOR = "ctb", _("Contributor")
+    # More MARC relator codes (id.loc.gov/vocabulary/relators), so an imported record's roles
+    # come back out as they came in.
+    COMPILER = "com", _("Compiler")
+    COMPOSER = "cmp", _("Composer")
+    PERFORMER = "prf", _("Performer")
+    NARRATOR = "nrt", _("Narrator")
+    PHOTOGRAPHER = "pht", _("Photographer")
+    INTRODUCTION = "aui", _("Author of introduction")
+    THESIS_ADVISOR = "ths", _("Thesis advisor")
+    PUBLISHER = "pbl", _("Publisher")
+    COVER_DESIGNER = "cov", _("Cover designer")
+
+
+class ContributorKind(models.TextChoices):
+    """What MARC calls the name: personal (X00), corporate (X10) or a meeting (X11)."""
+
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organisation")
+    MEETING = "meeting", _("Meeting")
 
 
 class Contributor(models.Model):
@@ -117,6 +136,12 @@ class Contributor(models.Model):
     name = models.CharField(_("name"), max_length=255)
     role = models.CharField(
         _("role"), max_length=3, choices=ContributorRole.choices, default=ContributorRole.AUTHOR
+    )
+    kind = models.CharField(
+        _("kind of name"),
+        max_length=12,
+        choices=ContributorKind.choices,
+        default=ContributorKind.PERSON,
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -127,6 +152,26 @@ class Contributor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+
+class MarcSource(models.Model):
+    """The MARC record a title was imported from, kept whole (MARC-in-JSON, as pymarc writes it)
+    so an export gives back every field, subfield and indicator it came with. `baseline` is the
+    title's fields as the import left them: an export rewrites only the MARC fields of what
+    changed since."""
+
+    title = models.OneToOneField(Title, on_delete=models.CASCADE, related_name="marc_source")
+    record = models.JSONField(_("MARC record"))
+    baseline = models.JSONField(_("fields as imported"))
+    encoding = models.CharField(_("encoding read"), max_length=20, blank=True)
+    imported_at = models.DateTimeField(_("imported"))
+
+    class Meta:
+        verbose_name = _("MARC source record")
+        verbose_name_plural = _("MARC source records")
+
+    def __str__(self) -> str:
+        return str(self.title_id)
 
 
 class FileKind(models.TextChoices):

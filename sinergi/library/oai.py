@@ -265,6 +265,7 @@ def _list(request, root, args, *, with_metadata: bool) -> None:
             Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
             "subjects",
             Prefetch("files", queryset=BookFile.objects.only("id", "title_id", "kind")),
+            *(["marc_source"] if state["p"] == "marc21" else []),
         )
     page = list(page[:PAGE_SIZE])
     if not page:
@@ -305,7 +306,7 @@ def get_record(request, root, args) -> None:
         raise OaiError("cannotDisseminateFormat", f"{args['metadataPrefix']} is not supported.")
     title_id = _title_id(args["identifier"])
     title = (
-        Title.objects.prefetch_related("contributors", "subjects", "files")
+        Title.objects.prefetch_related("contributors", "subjects", "files", "marc_source")
         .filter(pk=title_id)
         .first()
     )

@@ -26,6 +26,7 @@ from .models import (
     LIVE_HOLD_STATES,
     BookFile,
     Contributor,
+    ContributorKind,
     EResource,
     Hold,
     HoldState,
@@ -61,6 +62,7 @@ def _now() -> datetime:
 class ContributorData:
     name: str
     role: str = "aut"
+    kind: str | None = None  # person, organization or meeting; None keeps what the name had
 
 
 @dataclass
@@ -81,8 +83,9 @@ class TitleData:
     description: str = ""
     open_access: bool = False
     withdrawn: bool = False
-    control_number: str = ""
-    control_source: str = ""
+    # MARC 001 and 003; None (a form or the API, which do not show them) keeps the record's.
+    control_number: str | None = None
+    control_source: str | None = None
 
 
 SCALAR_FIELDS = (
@@ -171,8 +174,13 @@ def search_index_update(*, titles: list[Title]) -> None:
 
 
 def _contributors_differ(title: Title, data: TitleData) -> bool:
-    stored = [(c.name, c.role) for c in title.contributors.order_by("order", "pk")]
-    return stored != [(c.name[:255], c.role) for c in data.contributors or []]
+    stored = [(c.name, c.role, c.kind) for c in title.contributors.order_by("order", "pk")]
+    kinds = {name: kind for name, _role, kind in stored}
+    given = [
+        (c.name[:255], c.role, c.kind or kinds.get(c.name[:255], ContributorKind.PERSON))
+        for c in data.contributors or []
+    ]
+    return stored != given
 
 
 def _subjects_differ(title: Title, data: TitleData) -> bool:
@@ -182,9 +190,16 @@ def _subjects_differ(title: Title, data: TitleData) -> bool:
 
 def _apply(title: Title, data: TitleData) -> None:
     if data.contributors is not None and _contributors_differ(title, data):
+        kinds = {c.name: c.kind for c in title.contributors.all()}
         title.contributors.all().delete()
         Contributor.objects.bulk_create(
-            Contributor(title=title, name=c.name[:255], role=c.role, order=i)
+            Contributor(
+                title=title,
+                name=c.name[:255],
+                role=c.role,
+                kind=c.kind or kinds.get(c.name[:255], ContributorKind.PERSON),
+                order=i,
+            )
             for i, c in enumerate(data.contributors)
         )
     if data.subjects is not None and _subjects_differ(title, data):
@@ -195,12 +210,19 @@ def _apply(title: Title, data: TitleData) -> None:
         title.subjects.set(Subject.objects.filter(name__in=names))
 
 
+def _fields_given(data: TitleData) -> list[str]:
+    """Return the scalar fields `data` sets: the MARC control number only when given."""
+    keep = {"control_number", "control_source"}
+    return [f for f in SCALAR_FIELDS if f not in keep or getattr(data, f) is not None]
+
+
 def title_create(*, actor, data: TitleData, copies: int | None = None) -> Title:
     """Create a record (and a license pool of `copies`, when given)."""
     data = _clean(data)
     with transaction.atomic():
         title = Title.objects.create(
-            **{f: getattr(data, f) for f in SCALAR_FIELDS}, updated_at=_now()
+            **{f: getattr(data, f) for f in _fields_given(data)},
+            updated_at=_now(),
         )
         _apply(title, data)
         if copies is not None:
@@ -214,17 +236,18 @@ def title_update(*, actor, title: Title, data: TitleData) -> Title:
     """Change a record; its datestamp moves, so incremental OAI-PMH harvests see the edit."""
     data = _clean(data)
     unchanged = (
-        all(getattr(title, field) == getattr(data, field) for field in SCALAR_FIELDS)
+        all(getattr(title, field) == getattr(data, field) for field in _fields_given(data))
         and (data.contributors is None or not _contributors_differ(title, data))
         and (data.subjects is None or not _subjects_differ(title, data))
     )
     if unchanged:
         return title  # saved as it was: the datestamp stays, harvesters fetch nothing again
     with transaction.atomic():
-        for field in SCALAR_FIELDS:
+        fields = _fields_given(data)
+        for field in fields:
             setattr(title, field, getattr(data, field))
         title.updated_at = _now()
-        title.save(update_fields=[*SCALAR_FIELDS, "updated_at"])
+        title.save(update_fields=[*fields, "updated_at"])
         _apply(title, data)
         search_index_update(titles=[title])
         log_action(actor, "library.title.updated", title)

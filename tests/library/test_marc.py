@@ -96,7 +96,7 @@ def test_reimport_updates_instead_of_duplicating():
     first = run_import("test.dat")
     assert first["imported"] == 10
     again = run_import("test.dat")
-    assert again == {"imported": 0, "updated": 10, "skipped": []}
+    assert again == {"imported": 0, "updated": 10, "skipped": [], "warnings": []}
     assert Title.objects.count() == 10
 
 
@@ -132,7 +132,7 @@ def test_round_trip_marcxml_and_iso2709(tmp_path):
         path = tmp_path / f"export.{fmt}"
         path.write_bytes(out.getvalue())
         result = json.loads(_json(path))
-        assert result == {"imported": 0, "updated": 36, "skipped": []}, fmt
+        assert result == {"imported": 0, "updated": 36, "skipped": [], "warnings": []}, fmt
         after = {
             t.isbn or t.control_number: (t.title, t.year, sorted(s.name for s in t.subjects.all()))
             for t in Title.objects.prefetch_related("subjects")

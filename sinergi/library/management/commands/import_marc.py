@@ -29,6 +29,8 @@ class Command(BaseCommand):
         )
         for skipped in report.skipped:
             self.stdout.write(f"  record {skipped['record']}: {skipped['reason']}")
+        for warning in report.warnings:
+            self.stdout.write(f"  record {warning['record']}: {warning['warning']}")
 
 
 def _dumps(value) -> str:
