@@ -213,6 +213,21 @@ def _pay_before(invoice: Invoice) -> datetime:
     return deadline or invoice.due_at
 
 
+def _deadline_capped_note(invoice: Invoice) -> list:
+    """Say so when the deadline is the batch's start, shorter than the usual payment window."""
+    if _pay_before(invoice) < invoice.batch.starts_at:
+        return []
+    starts = format_datetime(invoice.batch.starts_at, language="id")
+    return [
+        [
+            _markup(
+                "<b>Batas pembayaran dipersingkat:</b> pembayaran tidak dapat melewati saat "
+                f"diklat dimulai ({starts})."
+            )
+        ]
+    ]
+
+
 def _item_description(invoice: Invoice) -> Paragraph:
     batch = invoice.batch
     where = batch.place or "daring (online)"
@@ -390,6 +405,7 @@ def _invoice_closing(invoice: Invoice) -> list:
                     f"{escape(page)}"
                 )
             ],
+            *_deadline_capped_note(invoice),
         ],
         colWidths=[WIDTH],
         style=TableStyle(
