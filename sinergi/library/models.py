@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Subject(models.Model):
@@ -331,7 +332,7 @@ class AccessRoute(models.TextChoices):
     CAMPUS = "campus", _("Campus network")
     VPN = "vpn", _("VPN")
     PERPUSNAS = "perpusnas", _("Perpusnas membership")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("access route", "Open")
 
 
 class EResource(models.Model):

@@ -163,8 +163,14 @@ def _register_demo_participants(batches: dict[str, Batch]) -> None:
     past = batches.get("PPS-2026-01")
     if past is not None:
         # The finished batch: registered and paid while it was open, then run and closed.
+        # Registration (and its payment deadline) happens before a batch starts, so for the
+        # moment of registering the batch is dated ahead, then put back on its real days.
+        real_days = {"starts_on": past.starts_on, "ends_on": past.ends_on}
         Batch.objects.filter(pk=past.pk).update(
-            registration_opens=_at(-200), registration_closes=_at(100)
+            registration_opens=_at(-200),
+            registration_closes=_at(100),
+            starts_on=timezone.localdate() + timedelta(days=101),
+            ends_on=timezone.localdate() + timedelta(days=105),
         )
         past.refresh_from_db()
         for person in participants[:6]:
@@ -177,7 +183,10 @@ def _register_demo_participants(batches: dict[str, Batch]) -> None:
             if finance is not None:
                 services.payment_approve(payment=payment, actor=finance)
         Batch.objects.filter(pk=past.pk).update(
-            registration_opens=_at(-100), registration_closes=_at(-63), status=BatchStatus.FINISHED
+            registration_opens=_at(-100),
+            registration_closes=_at(-63),
+            status=BatchStatus.FINISHED,
+            **real_days,
         )
         # Date the history back to when that batch was open.
         past.registrations.update(created_at=_at(-80), confirmed_at=_at(-78))

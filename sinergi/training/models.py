@@ -1,9 +1,12 @@
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.formatting import people_zone
 from sinergi.core.models import Province
 
 
@@ -149,6 +152,16 @@ class Batch(models.Model):
     @property
     def is_online(self) -> bool:
         return not self.place
+
+    @property
+    def starts_at(self) -> datetime:
+        """The moment the batch starts: midnight WIB at the start of its first day."""
+        return datetime.combine(self.starts_on, time.min, tzinfo=people_zone())
+
+    @property
+    def ends_at(self) -> datetime:
+        """The moment the batch ends: midnight WIB at the end of its last day."""
+        return datetime.combine(self.ends_on + timedelta(days=1), time.min, tzinfo=people_zone())
 
     def registration_is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -5,7 +5,7 @@ whatever language the person reading them uses; their text is therefore not tran
 Helvetica (a PDF base font) is enough: Indonesian needs no glyphs outside Latin-1.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -213,6 +213,22 @@ def _pay_before(invoice: Invoice) -> datetime:
     return deadline or invoice.due_at
 
 
+def _deadline_capped_note(invoice: Invoice) -> list:
+    """Say so when the deadline is the batch's start, shorter than the usual payment window."""
+    usual = invoice.issued_at + timedelta(hours=settings.SINERGI_PAYMENT_WINDOW_HOURS)
+    if invoice.due_at >= usual or invoice.due_at < invoice.batch.starts_at:
+        return []
+    starts = format_datetime(invoice.batch.starts_at, language="id")
+    return [
+        [
+            _markup(
+                "<b>Batas pembayaran dipersingkat:</b> pembayaran tidak dapat melewati saat "
+                f"diklat dimulai ({starts})."
+            )
+        ]
+    ]
+
+
 def _item_description(invoice: Invoice) -> Paragraph:
     batch = invoice.batch
     where = batch.place or "daring (online)"
@@ -390,6 +406,7 @@ def _invoice_closing(invoice: Invoice) -> list:
                     f"{escape(page)}"
                 )
             ],
+            *_deadline_capped_note(invoice),
         ],
         colWidths=[WIDTH],
         style=TableStyle(

@@ -84,6 +84,16 @@ def _offer_window() -> timedelta:
     return timedelta(hours=settings.SINERGI_OFFER_WINDOW_HOURS)
 
 
+def payment_deadline(*, batch: Batch, now: datetime) -> datetime:
+    """Return when a seat taken `now` must be paid: the payment window, but never later than
+    the moment the batch starts (midnight WIB of its first day)."""
+    return min(now + _payment_window(), batch.starts_at)
+
+
+def _offer_deadline(*, batch: Batch, now: datetime) -> datetime:
+    return min(now + _offer_window(), batch.starts_at)
+
+
 def _transition(registration: Registration, state: str, actor, **changes) -> None:
     old = registration.state
     registration.state = state
@@ -120,7 +130,7 @@ def _invoice_issue(*, batch: Batch, buyer, buyer_name: str, quantity: int) -> In
         amount=batch.fee * quantity,
         unique_code=last % 999 + 1,
         issued_at=now,
-        due_at=now + _payment_window(),
+        due_at=payment_deadline(batch=batch, now=now),
     )
     log_action(buyer, "training.invoice.issued", invoice, {"amount": invoice.amount})
     return invoice
@@ -169,6 +179,10 @@ def _participant_from_profile(user) -> Participant:
 def _check_open(batch: Batch, now: datetime) -> None:
     if not batch.registration_is_open(now):
         raise RegistrationError(_("Registration for this batch is closed."), code="closed")
+    if now >= batch.starts_at:
+        raise RegistrationError(
+            _("This batch has already started; registration is closed."), code="started"
+        )
 
 
 def _check_not_registered(batch: Batch, user, *, for_other: bool = False) -> None:
@@ -196,7 +210,8 @@ def _place(
     elif batch.is_free:
         state, expires_at, confirmed_at = S.CONFIRMED, None, now
     else:
-        state, expires_at, confirmed_at = S.PENDING_PAYMENT, now + _payment_window(), None
+        state, confirmed_at = S.PENDING_PAYMENT, None
+        expires_at = payment_deadline(batch=batch, now=now)
     registration = Registration.objects.create(
         batch=batch,
         user=user,
@@ -380,7 +395,7 @@ def registration_accept_offer(*, registration: Registration, actor) -> Registrat
             S.PENDING_PAYMENT,
             actor,
             invoice=invoice,
-            expires_at=now + _payment_window(),
+            expires_at=payment_deadline(batch=batch, now=now),
         )
     _notify(registration.user, "received", registration=registration)
     return registration
@@ -401,7 +416,9 @@ def _offer_free_seats(*, batch: Batch) -> list[Registration]:
         "created_at", "id"
     )[:free]
     for registration in waiting:
-        _transition(registration, S.OFFERED, None, offer_expires_at=now + _offer_window())
+        _transition(
+            registration, S.OFFERED, None, offer_expires_at=_offer_deadline(batch=batch, now=now)
+        )
         _notify(registration.user, "offer", registration=registration)
         offered.append(registration)
     return offered
@@ -532,7 +549,7 @@ def payment_reject(*, payment: Payment, actor, reason: str) -> Payment:
         payment.invoice,
         S.PENDING_PAYMENT,
         actor,
-        expires_at=_now() + _payment_window(),
+        expires_at=payment_deadline(batch=payment.invoice.batch, now=_now()),
         expiry_warned_at=None,
     )
     _notify(payment.invoice.buyer, "payment_rejected", payment=payment)

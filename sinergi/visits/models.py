@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # --- Visit reservations --------------------------------------------------------------------------
 
@@ -249,7 +250,7 @@ class QuestionCategory(models.TextChoices):
 
 
 class QuestionState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("state", "Open")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
 

@@ -1,5 +1,7 @@
 """Factories for the online classroom: a batch's curriculum, sessions, banks and participants."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -14,9 +16,20 @@ __all__ = [
     "QuestionBankFactory",
     "QuestionCategoryFactory",
     "QuestionFactory",
+    "RunningBatchFactory",
     "SessionFactory",
     "SurveyFactory",
 ]
+
+
+class RunningBatchFactory(BatchFactory):
+    """A batch that is running: it started two days ago (WIB) and ends in two days."""
+
+    status = "running"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=2))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + timedelta(days=4))
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=40))
+    registration_closes = factory.LazyFunction(lambda: timezone.now() - timedelta(days=4))
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
@@ -25,7 +38,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "training.Registration"
 
-    batch = factory.SubFactory(BatchFactory, status="running")
+    batch = factory.SubFactory(RunningBatchFactory)
     user = factory.SubFactory(UserFactory, roles=["participant"])
     state = "confirmed"
     institution_name = "Perpustakaan Universitas Negeri Jakarta"
@@ -41,7 +54,7 @@ class ModuleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "learning.Module"
 
-    batch = factory.SubFactory(BatchFactory, status="running")
+    batch = factory.SubFactory(RunningBatchFactory)
     title = factory.Sequence(lambda n: f"Modul {n + 1}")
     position = factory.Sequence(lambda n: n)
 
@@ -64,7 +77,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = "learning.Session"
         skip_postgeneration_save = True
 
-    batch = factory.SubFactory(BatchFactory, status="running")
+    batch = factory.SubFactory(RunningBatchFactory)
     title = factory.Sequence(lambda n: f"Sesi {n + 1}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timezone.timedelta(minutes=45))

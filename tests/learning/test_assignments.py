@@ -51,7 +51,8 @@ def assignment(participant):
 @pytest.fixture
 def speaker(participant):
     speaker = UserFactory(roles=["speaker"])
-    SessionFactory(batch=participant.batch).speakers.add(speaker)
+    started = timezone.now() - timedelta(hours=1)  # completion waits for the last session
+    SessionFactory(batch=participant.batch, starts_at=started).speakers.add(speaker)
     return speaker
 
 

@@ -3,7 +3,7 @@ window and lateness, staff corrections with audit rows, percentages, the matrix 
 
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,6 +81,9 @@ def test_only_speakers_can_be_speakers(participant):
 def test_manager_schedules_in_wib_through_the_form(client, participant, speaker):
     manager = UserFactory(roles=["program_manager"])
     client.force_login(manager)
+    type(participant.batch).objects.filter(pk=participant.batch_id).update(
+        starts_on=date(2026, 11, 30), ends_on=date(2026, 12, 3)
+    )
     response = client.post(
         reverse("learning:session_create", args=[participant.batch.pk]),
         {

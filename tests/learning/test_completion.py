@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -40,7 +41,8 @@ def classroom(participant):
     """A batch with two sessions, a post-test, a required assignment and an evaluation."""
     batch = participant.batch
     module = ModuleFactory(batch=batch)
-    sessions = [SessionFactory(batch=batch), SessionFactory(batch=batch)]
+    started = timezone.now() - timedelta(hours=3)  # completion waits for the last session
+    sessions = [SessionFactory(batch=batch, starts_at=started) for _ in range(2)]
     posttest = Quiz.objects.create(
         item=ItemFactory(module=module, kind="quiz", title="Post-test"),
         role="posttest",

@@ -1,6 +1,6 @@
 from django import template
 
-from sinergi.core.formatting import format_rupiah
+from sinergi.core.formatting import format_datetime, format_rupiah, format_short_datetime
 from sinergi.core.masking import mask_phone
 
 register = template.Library()
@@ -17,3 +17,15 @@ def rupiah(value) -> str:
 @register.filter
 def masked_phone(value: str) -> str:
     return mask_phone(value) if value else ""
+
+
+@register.filter
+def when(value) -> str:
+    """Write a moment for people, in WIB: 7 Desember 2026, 14.00 WIB."""
+    return format_datetime(value) if value else ""
+
+
+@register.filter
+def when_short(value) -> str:
+    """Write a moment where room is short, in WIB: 7 Des 14.00."""
+    return format_short_datetime(value) if value else ""

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
+from sinergi.core.formatting import format_date_range, format_datetime
 from sinergi.core.services import log_action
 from sinergi.training.models import Batch, Registration, RegistrationState
 
@@ -69,9 +70,33 @@ def _check_speakers(speakers) -> None:
 def _schedule(session: Session, starts_at: datetime | None, jp: int) -> None:
     if jp < 1:
         raise ValidationError({"jp": _("A session lasts at least one JP.")})
+    ends_at = starts_at + timedelta(minutes=jp * jp_minutes()) if starts_at else None
+    if starts_at is not None:
+        session_check_dates(batch=session.batch, starts_at=starts_at, ends_at=ends_at)
     session.jp = jp
     session.starts_at = starts_at
-    session.ends_at = starts_at + timedelta(minutes=jp * jp_minutes()) if starts_at else None
+    session.ends_at = ends_at
+
+
+def session_check_dates(*, batch: Batch, starts_at: datetime, ends_at: datetime) -> None:
+    """Raise ValidationError unless the session starts and ends within the batch's days (WIB)."""
+    if batch.starts_at <= starts_at and ends_at <= batch.ends_at:
+        return
+    raise ValidationError(
+        {
+            "starts_at": ValidationError(
+                _(
+                    "A session must take place within the batch's dates, %(dates)s "
+                    "(WIB); this one is on %(when)s."
+                ),
+                code="outside_batch",
+                params={
+                    "dates": format_date_range(batch.starts_on, batch.ends_on),
+                    "when": format_datetime(starts_at),
+                },
+            )
+        }
+    )
 
 
 def session_create(
@@ -304,6 +329,28 @@ def attendance_checkin(
     return attendance
 
 
+def _check_attended_possible(session: Session, now: datetime) -> None:
+    window = checkin_window(session)
+    if window is None:
+        raise ValidationError(
+            {"status": _("Schedule the session first; then attendance can be marked.")},
+            code="unscheduled",
+        )
+    if now < window.opens_at:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _(
+                        "Present or late can be marked only from %(opens)s, when check-in for "
+                        "this session opens."
+                    ),
+                    code="early",
+                    params={"opens": format_datetime(window.opens_at)},
+                )
+            }
+        )
+
+
 def attendance_mark(
     *,
     session: Session,
@@ -311,11 +358,18 @@ def attendance_mark(
     status: str,
     actor,
     note: str = "",
+    now: datetime | None = None,
 ) -> Attendance:
-    """Set (or correct) a participant's attendance as staff or the session's speaker."""
+    """Set (or correct) a participant's attendance as staff or the session's speaker.
+
+    Present or late can be set only from the moment check-in opens: nobody has attended a
+    session that has not begun. Excused and absent can be set at any time.
+    """
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": _("Choose present, late, excused or absent.")})
     _check_participant(session, registration)
+    if status in ATTENDED:
+        _check_attended_possible(session, now or timezone.now())
     with transaction.atomic():
         registration_lock(registration)
         previous = Attendance.objects.filter(session=session, registration=registration).first()

@@ -4,14 +4,27 @@ Every service that records attendance, grades a post-test, grades an assignment 
 survey response calls `completion_recompute` in its own transaction. A Completion is created
 once and never taken back by a later correction (certificates may have been issued from it);
 `participant_completed` is sent after the transaction commits.
+
+Completion (and so the certificate) waits until the batch's last session has started: a
+certificate says the participant took part in the whole run, so it cannot come before the run's
+last session. Staff may record it earlier with a reason (`completion_override`, audit-logged);
+`completions_recompute_due` (a periodic job) records the completions that were only waiting
+for that moment.
 """
 
-from django.db import IntegrityError, transaction
+from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.core.formatting import format_datetime
 from sinergi.core.services import log_action
 from sinergi.training.models import Registration, RegistrationState
 
-from ..models import Completion, Item, ItemCompletion
+from ..models import Completion, Item, ItemCompletion, Session
 from ..selectors.progress import completion_rules_met, progress_for
 from ..signals import participant_completed
 
@@ -22,13 +35,29 @@ def item_mark_complete(*, item: Item, registration: Registration) -> bool:
     return created
 
 
-def completion_recompute(*, registration: Registration) -> Completion | None:
-    """Create the participant's Completion when every rule is met; return it (or None)."""
+def completion_opens_at(*, batch) -> datetime:
+    """Return the moment from which the batch's participants can complete it: when its last
+    session starts, or (a batch without scheduled sessions) when the batch starts, WIB."""
+    last = Session.objects.filter(batch=batch).aggregate(last=Max("starts_at"))["last"]
+    return last if last is not None else batch.starts_at
+
+
+def completion_recompute(
+    *, registration: Registration, now: datetime | None = None
+) -> Completion | None:
+    """Create the participant's Completion when every rule is met and the batch's last session
+    has started; return it (or None)."""
     existing = Completion.objects.filter(registration=registration).first()
     if existing is not None:
         return existing
     if registration.state != RegistrationState.CONFIRMED:
         return None
+    if (now or timezone.now()) < completion_opens_at(batch=registration.batch):
+        return None
+    return _complete(registration=registration, actor=None, reason="")
+
+
+def _complete(*, registration: Registration, actor, reason: str) -> Completion | None:
     if not completion_rules_met(registration=registration):
         return None
     progress = progress_for(registration=registration)
@@ -43,13 +72,84 @@ def completion_recompute(*, registration: Registration) -> Completion | None:
             )
     except IntegrityError:  # completed by a concurrent event a moment ago
         return Completion.objects.get(registration=registration)
-    log_action(
-        None,
-        "learning.completed",
-        registration,
-        {"posttest": str(progress.posttest_score), "attendance": str(progress.attendance_percent)},
-    )
+    data = {
+        "posttest": str(progress.posttest_score),
+        "attendance": str(progress.attendance_percent),
+    }
+    if reason:
+        log_action(
+            actor, "learning.completion.overridden", registration, {**data, "reason": reason}
+        )
+    else:
+        log_action(actor, "learning.completed", registration, data)
     transaction.on_commit(
         lambda: participant_completed.send(sender=Completion, completion=completion)
     )
     return completion
+
+
+def completion_override(
+    *, registration: Registration, actor, reason: str, now: datetime | None = None
+) -> Completion:
+    """Record a completion before the batch's last session has started (staff, with a reason).
+
+    The rules of completion still apply; only the wait for the last session is skipped.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give the reason for recording the completion early.")}, code="reason"
+        )
+    existing = Completion.objects.filter(registration=registration).first()
+    if existing is not None:
+        return existing
+    if registration.state != RegistrationState.CONFIRMED:
+        raise ValidationError(_("Only a confirmed participant can complete."), code="state")
+    with transaction.atomic():
+        completion = _complete(registration=registration, actor=actor, reason=reason)
+    if completion is None:
+        raise ValidationError(
+            _("The participant does not meet the rules of completion yet."), code="rules"
+        )
+    return completion
+
+
+def completion_wait_message(*, batch, now: datetime | None = None) -> str:
+    """Return why completions of `batch` wait (empty when they do not)."""
+    opens = completion_opens_at(batch=batch)
+    if (now or timezone.now()) >= opens:
+        return ""
+    return _(
+        "Completion and certificates wait until the batch's last session has started (%(when)s)."
+    ) % {"when": format_datetime(opens)}
+
+
+def completions_recompute_due(*, now: datetime | None = None) -> int:
+    """Record the completions that were waiting for their batch's last session to start.
+
+    Looks at batches that ended at most 30 days ago; returns how many completions it recorded.
+    """
+    now = now or timezone.now()
+    since = timezone.localdate(now) - timedelta(days=30)
+    registrations = (
+        Registration.objects.filter(
+            state=RegistrationState.CONFIRMED,
+            completion__isnull=True,
+            batch__ends_on__gte=since,
+            batch__starts_on__lte=timezone.localdate(now),
+        )
+        .select_related("batch")
+        .order_by("batch_id", "id")
+    )
+    made = 0
+    opens: dict[int, datetime] = {}
+    for registration in registrations:
+        batch = registration.batch
+        if batch.pk not in opens:
+            opens[batch.pk] = completion_opens_at(batch=batch)
+        if now < opens[batch.pk]:
+            continue
+        with transaction.atomic():
+            if completion_recompute(registration=registration, now=now) is not None:
+                made += 1
+    return made

@@ -15,7 +15,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from sinergi.core.formatting import format_short_datetime
+from sinergi.core.formatting import format_date_range, format_short_datetime
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
@@ -89,6 +89,10 @@ def session_list(request, batch_id: int):
     )
 
 
+def _batch_dates(batch) -> str:
+    return format_date_range(batch.starts_on, batch.ends_on)
+
+
 @login_required
 def session_create(request, batch_id: int):
     access = classroom_get_for_manager(user=request.user, batch_id=batch_id)
@@ -103,7 +107,11 @@ def session_create(request, batch_id: int):
         else:
             messages.success(request, _("Session saved."))
             return redirect("learning:session_detail", batch_id=batch_id, session_id=session.pk)
-    return render(request, "learning/session_form.html", {"batch": access.batch, "form": form})
+    return render(
+        request,
+        "learning/session_form.html",
+        {"batch": access.batch, "form": form, "batch_dates": _batch_dates(access.batch)},
+    )
 
 
 @login_required
@@ -122,7 +130,12 @@ def session_edit(request, batch_id: int, session_id: int):
     return render(
         request,
         "learning/session_form.html",
-        {"batch": access.batch, "form": form, "session": session},
+        {
+            "batch": access.batch,
+            "form": form,
+            "session": session,
+            "batch_dates": _batch_dates(access.batch),
+        },
     )
 
 

@@ -31,6 +31,13 @@ def home(request):
         .order_by("starts_at")[:5]
     )
     speaking = Batch.objects.filter(sessions__speakers=user).select_related("program").distinct()
+    # The speaker's own schedule: each session links to its page, where the check-in code is.
+    speaker_sessions = list(
+        Session.objects.filter(speakers=user)
+        .exclude(ends_at__lt=timezone.now())
+        .select_related("batch")
+        .order_by("starts_at", "id")[:20]
+    )
     managed = (
         Batch.objects.filter(
             status__in=[BatchStatus.OPEN, BatchStatus.CLOSED, BatchStatus.RUNNING]
@@ -45,6 +52,8 @@ def home(request):
             "registrations": registrations,
             "upcoming": upcoming,
             "speaking": speaking,
+            "speaker_sessions": speaker_sessions,
+            "speaking_session_ids": {session.pk for session in speaker_sessions},
             "managed": managed,
         },
     )
