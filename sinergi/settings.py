@@ -375,3 +375,5 @@ SINERGI_FILE_URL_SECONDS = env.int("SINERGI_FILE_URL_SECONDS", default=300)
 SINERGI_LIBRARY_SEARCH = env("SINERGI_LIBRARY_SEARCH", default="auto")
 # OAI-PMH identifiers are oai:<this>:title/<id>.
 SINERGI_OAI_NAMESPACE = env("SINERGI_OAI_NAMESPACE", default="perpustakaan.upi.edu")
+# Identify's adminEmail; `check --deploy` refuses one OAI-PMH.xsd rejects (library.E001).
+SINERGI_OAI_ADMIN_EMAIL = env("SINERGI_OAI_ADMIN_EMAIL", default=SINERGI_SUPPORT_EMAIL)

@@ -6,3 +6,6 @@ class LibraryConfig(AppConfig):
     name = "sinergi.library"
     label = "library"
     verbose_name = _("Digital library")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the deploy checks)

@@ -25,7 +25,7 @@ from sinergi.core.services import log_action
 from sinergi.core.uploads import PDF, image_pixels_check, validate_upload
 
 from .models import BookFile, FileKind, Title
-from .services import search_index_update
+from .services import search_index_update, title_touch
 
 MAX_BOOK_BYTES = 100 * 1024 * 1024
 _OCF = "urn:oasis:names:tc:opendocument:xmlns:container"
@@ -122,19 +122,47 @@ def _epub_cover(archive, package, opf_path: str, names: set[str]) -> tuple[bytes
     path = posixpath.normpath(posixpath.join(posixpath.dirname(opf_path), cover.get("href") or ""))
     if path not in names:
         return b"", ""
-    formats = {"image/jpeg": (".jpg", "JPEG"), "image/png": (".png", "PNG")}
-    ext, expected = formats.get(cover.get("media-type"), ("", ""))
-    if not ext:
-        return b"", ""
     try:
         content = archive.read(path, max_bytes=COVER_MAX_BYTES)
+        # Named by what the bytes are, not by the package's media-type (which may say JPEG for a
+        # PNG): the name is what the cover view and the OPDS feeds declare.
+        sniffed = image_type(content)
+        if not sniffed:
+            return b"", ""
         with Image.open(io.BytesIO(content)) as image:  # reads the header only
-            if image.format != expected:
-                return b"", ""
             image_pixels_check(*image.size)
     except Exception:
         return b"", ""
-    return content, ext
+    return content, IMAGE_TYPES[sniffed]
+
+
+IMAGE_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+
+
+def image_type(head: bytes) -> str:
+    """Return the media type of an image from its first bytes, or '' when it is none we serve."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
+
+
+def cover_type(name: str) -> str:
+    """Return the media type a stored cover's name declares (covers are named by content)."""
+    for content_type, ext in IMAGE_TYPES.items():
+        if name.lower().endswith(ext) or (ext == ".jpg" and name.lower().endswith(".jpeg")):
+            return content_type
+    return "image/jpeg"
 
 
 def pdf_check(upload) -> BookMetadata:
@@ -177,6 +205,7 @@ def book_file_store(*, actor, title: Title, upload) -> BookFile:
         book_file.save()
         if meta.cover and not title.cover:
             title.cover.save(f"{get_random_string(20)}{meta.cover_ext}", ContentFile(meta.cover))
+        title_touch(title=title)  # dc:format (and perhaps the cover) changed
         search_index_update(titles=[title])  # the format facet
         log_action(actor, "library.file.uploaded", title, {"kind": meta.kind})
     return book_file

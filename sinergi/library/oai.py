@@ -1,18 +1,28 @@
 """OAI-PMH 2.0 at /oai: the six verbs, oai_dc and marc21, sets by DDC hundred.
 
-Resumption tokens are stateless: each is a signed, compact record of the request's arguments,
-the last id sent, the cursor and the complete list size, so any app server can continue a
-harvest. Records are listed in id order, filtered by their datestamp (the last change).
+A list walks the records in (datestamp, id) order. Its first response pins the harvest's upper
+bound (the moment it was made, or the request's `until` if earlier) into a stateless, signed
+resumption token that also carries the (datestamp, id) of the last record sent, so any app
+server can continue it. A record changed during the harvest moves past the pinned bound: this
+harvest does not send it again (or, if it had not yet been sent, leaves it to the next
+incremental harvest, whose `from` is this harvest's first responseDate), so nothing is skipped
+or repeated. Every change to what a record exports moves its datestamp (see services).
 Withdrawn records stay listed as deleted (deletedRecord = persistent).
+
+Arguments are parsed strictly: dates are zero-padded UTC (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ),
+every value must be non-empty and of the type OAI-PMH.xsd gives its echo in `request`, or the
+answer is badArgument with a bare `request` element.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Min, Prefetch
+from django.db.models import Min, Prefetch, Q
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from lxml import etree
@@ -87,19 +97,34 @@ def _title_id(identifier: str) -> int:
     return int(identifier[len(prefix) :])
 
 
+# Zero-padded only: strptime alone would take 2020-1-5 and 2020-01-05T1:2:3Z.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# The types OAI-PMH.xsd gives the echoed arguments (metadataPrefixType, setSpecType), and for
+# identifiers (anyURI) printable ASCII without the characters a URI never holds.
+_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+_SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+_URI = re.compile(r"[!#-;=?-\[\]_a-z~]+")
+# Characters XML 1.0 cannot carry at all (a value holding one cannot even be answered).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _parse_date(value: str, *, end: bool) -> tuple[datetime, str]:
     """Return the moment `value` names (an `until` day ends at its last second) and its grain."""
-    for fmt, grain in (("%Y-%m-%dT%H:%M:%SZ", "seconds"), ("%Y-%m-%d", "day")):
+    for pattern, fmt, grain in (
+        (_SECOND, "%Y-%m-%dT%H:%M:%SZ", "seconds"),
+        (_DAY, "%Y-%m-%d", "day"),
+    ):
+        if not pattern.fullmatch(value):
+            continue
         try:
             moment = datetime.strptime(value, fmt).replace(tzinfo=UTC)
         except ValueError:
-            continue
+            break
         if grain == "day" and end:
             moment += timedelta(days=1) - timedelta(seconds=1)
         return moment, grain
-    raise OaiError(
-        "badArgument", f"{value} is not a UTC date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)."
-    )
+    raise OaiError("badArgument", "A date is not a zero-padded UTC date or date and time.")
 
 
 def _envelope(request, args: dict[str, str], *, echo: bool):
@@ -108,7 +133,7 @@ def _envelope(request, args: dict[str, str], *, echo: bool):
         f"{{{XSI}}}schemaLocation",
         f"{OAI_NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd",
     )
-    etree.SubElement(root, _q("responseDate")).text = _stamp(datetime.now(UTC))
+    etree.SubElement(root, _q("responseDate")).text = _stamp(request.oai_now)
     req = etree.SubElement(root, _q("request"))
     req.text = request.build_absolute_uri(reverse("oai"))
     if echo:
@@ -126,6 +151,8 @@ def _respond(root) -> HttpResponse:
 @require_http_methods(["GET", "POST", "HEAD"])
 def endpoint(request):
     query = request.POST if request.method == "POST" else request.GET
+    # One moment for the whole response: its responseDate and, for a new list, the pinned bound.
+    request.oai_now = timezone.now()
     args = {key: query.get(key) for key in query}
     repeated = any(len(query.getlist(key)) > 1 for key in query)
     verb = args.pop("verb", None)
@@ -162,6 +189,9 @@ def _check_arguments(verb: str, args: dict[str, str], repeated: bool) -> None:
     illegal = set(args) - required - optional
     if illegal:
         raise OaiError("badArgument", f"Illegal argument(s): {', '.join(sorted(illegal))}.")
+    for key, value in args.items():
+        if not value or _NOT_XML.search(value):
+            raise OaiError("badArgument", f"The argument {key} has no value or an illegal one.")
     if "resumptionToken" in args:
         if set(args) != {"resumptionToken"}:
             raise OaiError("badArgument", "resumptionToken is an exclusive argument.")
@@ -169,6 +199,12 @@ def _check_arguments(verb: str, args: dict[str, str], repeated: bool) -> None:
     missing = required - set(args)
     if missing:
         raise OaiError("badArgument", f"Missing argument(s): {', '.join(sorted(missing))}.")
+    for key, pattern in (("metadataPrefix", _PREFIX), ("set", _SET_SPEC), ("identifier", _URI)):
+        if key in args and not pattern.fullmatch(args[key]):
+            raise OaiError("badArgument", f"The argument {key} has an illegal value.")
+    for key in ("from", "until"):
+        if key in args:
+            _parse_date(args[key], end=key == "until")
 
 
 # --- Verbs ---------------------------------------------------------------------------------------
@@ -181,7 +217,7 @@ def identify(request, root, args) -> None:
         ("repositoryName", f"{settings.SINERGI_HOST_NAME}: katalog e-book"),
         ("baseURL", request.build_absolute_uri(reverse("oai"))),
         ("protocolVersion", "2.0"),
-        ("adminEmail", settings.SINERGI_SUPPORT_EMAIL),
+        ("adminEmail", settings.SINERGI_OAI_ADMIN_EMAIL),
         ("earliestDatestamp", _stamp(earliest)),
         ("deletedRecord", "persistent"),
         ("granularity", "YYYY-MM-DDThh:mm:ssZ"),
@@ -210,24 +246,30 @@ def list_sets(request, root, args) -> None:
         etree.SubElement(item, _q("setName")).text = name
 
 
-def _selection(args: dict[str, str]) -> dict:
-    """Validate the list arguments; return them as the token's state."""
+def _selection(request, args: dict[str, str]) -> dict:
+    """Validate the list arguments; return them, with the pinned upper bound, as token state."""
     if args["metadataPrefix"] not in FORMATS:
         raise OaiError("cannotDisseminateFormat", f"{args['metadataPrefix']} is not supported.")
     state = {"p": args["metadataPrefix"]}
     grains = set()
+    # The harvest's upper bound, exact to the microsecond: what changes after this moment
+    # belongs to the next harvest (from = this response's responseDate, which is not later).
+    upper = request.oai_now
     if "from" in args:
         moment, grain = _parse_date(args["from"], end=False)
-        state["f"] = moment.timestamp()
+        state["f"] = moment.isoformat()
         grains.add(grain)
     if "until" in args:
         moment, grain = _parse_date(args["until"], end=True)
-        state["u"] = moment.timestamp()
         grains.add(grain)
+        # Second granularity: everything changed within the `until` second is included.
+        until = moment + timedelta(seconds=1) - timedelta(microseconds=1)
+        upper = min(upper, until)
+        if "f" in state and datetime.fromisoformat(state["f"]) > moment:
+            raise OaiError("badArgument", "from is later than until.")
     if len(grains) > 1:
         raise OaiError("badArgument", "from and until must have the same granularity.")
-    if "f" in state and "u" in state and state["f"] > state["u"]:
-        raise OaiError("badArgument", "from is later than until.")
+    state["u"] = upper.isoformat()
     if "set" in args:
         if args["set"] not in SETS:
             raise OaiError("noRecordsMatch", f"There is no set {args['set']}.")
@@ -236,15 +278,20 @@ def _selection(args: dict[str, str]) -> dict:
 
 
 def _titles(state: dict):
-    titles = Title.objects.all()
+    titles = Title.objects.filter(updated_at__lte=datetime.fromisoformat(state["u"]))
     if "f" in state:
-        titles = titles.filter(updated_at__gte=datetime.fromtimestamp(state["f"], UTC))
-    if "u" in state:
-        # Second granularity: everything changed within the `until` second is included.
-        titles = titles.filter(updated_at__lt=datetime.fromtimestamp(state["u"] + 1, UTC))
+        titles = titles.filter(updated_at__gte=datetime.fromisoformat(state["f"]))
     if "s" in state:
         titles = titles.filter(ddc__startswith=state["s"])
     return titles
+
+
+def _after(titles, state: dict):
+    """Return the titles past the last one sent, in (datestamp, id) order."""
+    if "at" in state:
+        at = datetime.fromisoformat(state["at"])
+        titles = titles.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=state["id"]))
+    return titles.order_by("updated_at", "pk")
 
 
 def _list(request, root, args, *, with_metadata: bool) -> None:
@@ -253,13 +300,15 @@ def _list(request, root, args, *, with_metadata: bool) -> None:
             state = signing.loads(args["resumptionToken"], salt=TOKEN_SALT)
         except signing.BadSignature:
             raise OaiError("badResumptionToken", "The resumption token is invalid.") from None
+        if not isinstance(state, dict) or "u" not in state:
+            raise OaiError("badResumptionToken", "The resumption token is invalid.")
     else:
-        state = _selection(args)
-        state.update(last=0, cursor=0)
+        state = _selection(request, args)
+        state["cursor"] = 0
     titles = _titles(state)
     if "total" not in state:
         state["total"] = titles.count()
-    page = titles.filter(pk__gt=state["last"]).order_by("pk")
+    page = _after(titles, state)
     if with_metadata:
         page = page.prefetch_related(
             Prefetch("contributors", queryset=Contributor.objects.order_by("order", "id")),
@@ -267,11 +316,19 @@ def _list(request, root, args, *, with_metadata: bool) -> None:
             Prefetch("files", queryset=BookFile.objects.only("id", "title_id", "kind")),
             *(["marc_source"] if state["p"] == "marc21" else []),
         )
-    page = list(page[:PAGE_SIZE])
+    # One row past the page says whether there is more; no count, no `sent < total` guess.
+    page = list(page[: PAGE_SIZE + 1])
+    more, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]
     if not page:
         if state["cursor"] == 0:
             raise OaiError("noRecordsMatch", "No record matches these arguments.")
-        raise OaiError("badResumptionToken", "The resumption token is past the end of the list.")
+        # Every record left in the list changed after the harvest began (so moved past its
+        # bound): the next incremental harvest sends them. The schema wants one record, so
+        # the first of them is sent now, as it is.
+        nxt = Title.objects.filter(pk=state.get("next")).first()
+        if nxt is None:
+            raise OaiError("badResumptionToken", "The rest of this list no longer exists.")
+        page, more = [nxt], False
     node = etree.SubElement(root, _q("ListRecords" if with_metadata else "ListIdentifiers"))
     for title in page:
         if with_metadata:
@@ -279,17 +336,26 @@ def _list(request, root, args, *, with_metadata: bool) -> None:
         else:
             _header(node, title)
     sent = state["cursor"] + len(page)
-    more = sent < state["total"] and titles.filter(pk__gt=page[-1].pk).exists()
     if more or state["cursor"] > 0:
         token = etree.SubElement(
             node,
             _q("resumptionToken"),
-            completeListSize=str(state["total"]),
+            completeListSize=str(max(state["total"], sent)),
             cursor=str(state["cursor"]),
         )
         if more:
+            last = page[-1]
+            following = _after(titles, {"at": last.updated_at.isoformat(), "id": last.pk})
             token.text = signing.dumps(
-                {**state, "last": page[-1].pk, "cursor": sent}, salt=TOKEN_SALT, compress=True
+                {
+                    **state,
+                    "at": last.updated_at.isoformat(),
+                    "id": last.pk,
+                    "next": following.values_list("pk", flat=True).first(),
+                    "cursor": sent,
+                },
+                salt=TOKEN_SALT,
+                compress=True,
             )
 
 

@@ -216,6 +216,13 @@ def _fields_given(data: TitleData) -> list[str]:
     return [f for f in SCALAR_FIELDS if f not in keep or getattr(data, f) is not None]
 
 
+def title_touch(*, title: Title, now: datetime | None = None) -> None:
+    """Move the record's datestamp (OAI-PMH) to now: call it, inside the writing transaction,
+    after any change to what the record exports (its files, cover, licence, access, sets)."""
+    title.updated_at = now or _now()
+    Title.objects.filter(pk=title.pk).update(updated_at=title.updated_at)
+
+
 def title_create(*, actor, data: TitleData, copies: int | None = None) -> Title:
     """Create a record (and a license pool of `copies`, when given)."""
     data = _clean(data)
@@ -283,6 +290,7 @@ def pool_set(
         pool.loan_days = loan_days
         pool.save()
         title.pool = pool
+        title_touch(title=title)  # the licence is part of what the record exports
         if created:
             search_index_update(titles=[title])  # it is licensed now
         log_action(actor, "library.pool.set", title, {"copies": copies})

@@ -141,6 +141,8 @@ def _production_env(**changes) -> dict:
         DEBUG="false",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
         ALLOWED_HOSTS="sinergi.example.org",
+        # The OAI-PMH adminEmail (library.E001 refuses the development default @localhost).
+        SINERGI_SUPPORT_EMAIL="perpustakaan@sinergi.example.org",
     )
     env.update(changes)
     return {key: value for key, value in env.items() if value is not None}

@@ -2,7 +2,6 @@
 and harvested by a real client (sickle)."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,7 +11,6 @@ from sickle import Sickle
 from sinergi.library import oai, services
 from sinergi.library.models import Title
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "xsd"
 OAI_NS = {"o": "http://www.openarchives.org/OAI/2.0/"}
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _admin_email(settings):
     # OAI-PMH demands a deliverable-looking address; the development default is @localhost.
-    settings.SINERGI_SUPPORT_EMAIL = "perpustakaan@upi.edu"
-
-
-@pytest.fixture(scope="module")
-def schema():
-    wrapper = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
-      <xs:import namespace="http://www.openarchives.org/OAI/2.0/"
-                 schemaLocation="{(SCHEMAS / "OAI-PMH.xsd").as_uri()}"/>
-      <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai_dc/"
-                 schemaLocation="{(SCHEMAS / "oai_dc.xsd").as_uri()}"/>
-      <xs:import namespace="http://www.loc.gov/MARC21/slim"
-                 schemaLocation="{(SCHEMAS / "MARC21slim.xsd").as_uri()}"/>
-    </xs:schema>"""
-    return etree.XMLSchema(etree.fromstring(wrapper.encode(), base_url=str(SCHEMAS) + "/"))
+    settings.SINERGI_OAI_ADMIN_EMAIL = "perpustakaan@upi.edu"
 
 
 def make(n: int, **fields) -> Title:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.core.formatting import format_datetime
 
 from .. import selectors, services
+from ..files import cover_type, image_type
 from ..forms import PositionForm, SearchForm
 from ..models import FileKind, ReadingPosition
 from ..signing import file_token_read, file_url
@@ -211,8 +212,12 @@ def cover(request, pk: int):
     title = get_or_404(selectors.title_get, title_id=pk, user=request.user)
     if not title.cover:
         raise Http404
-    content_type = "image/png" if title.cover.name.endswith(".png") else "image/jpeg"
-    return FileResponse(title.cover.open("rb"), content_type=content_type)
+    handle = title.cover.open("rb")
+    # From the bytes, so a cover stored under a wrong name before covers were sniffed is
+    # still served as what it is.
+    content_type = image_type(handle.read(16)) or cover_type(title.cover.name)
+    handle.seek(0)
+    return FileResponse(handle, content_type=content_type)
 
 
 @require_safe
