@@ -17,17 +17,21 @@ def wib(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=WIB)
 
 
-MOMENTS = [
-    pytest.param(wib(2026, 12, 6, 0, 5), id="sun-00.05"),
-    pytest.param(wib(2026, 12, 7, 23, 55), id="mon-23.55"),
-    pytest.param(wib(2026, 12, 8, 9, 0), id="tue-09.00"),
-    pytest.param(wib(2026, 12, 9, 12, 0), id="wed-12.00"),
-    pytest.param(wib(2026, 12, 10, 23, 55), id="thu-23.55"),
-    pytest.param(wib(2026, 12, 11, 16, 30), id="fri-16.30"),
-    pytest.param(wib(2026, 12, 12, 10, 0), id="sat-10.00"),
+# Monday 7 December 2026 to Sunday 13 December 2026, each at 00:05, 09:00 and 23:55 WIB.
+WEEK = [
+    pytest.param(wib(2026, 12, 7 + day, hour, minute), id=f"{name}-{hour:02d}.{minute:02d}")
+    for day, name in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    for hour, minute in [(0, 5), (9, 0), (23, 55)]
+]
+
+SPECIAL = [
     pytest.param(wib(2026, 12, 31, 23, 59), id="new-years-eve-23.59"),
     pytest.param(wib(2027, 1, 1, 0, 1), id="new-year-00.01"),
     pytest.param(wib(2027, 3, 9, 23, 50), id="eve-of-idul-fitri-23.50"),
     pytest.param(wib(2027, 3, 10, 8, 0), id="idul-fitri-08.00"),
+    # The Sunday of Lebaran week, when libraries close for the collective leave (cuti bersama).
+    pytest.param(wib(2027, 3, 14, 10, 0), id="sunday-in-lebaran-closure"),
     pytest.param(wib(2028, 2, 29, 9, 0), id="leap-day-09.00"),
 ]
+
+MOMENTS = WEEK + SPECIAL

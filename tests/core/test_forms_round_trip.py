@@ -201,7 +201,7 @@ def demo(db, settings):
 
 @pytest.mark.slow
 def test_every_form_saved_unchanged_changes_nothing(demo, client):
-    problems, checked = [], Counter()
+    problems, checked, walks = [], Counter(), []
     starts = ["/", *_stored_dates()]
     for email in ROLES:
         client.force_login(User.objects.get(email=email))
@@ -209,6 +209,7 @@ def test_every_form_saved_unchanged_changes_nothing(demo, client):
         walk.run(starts)
         problems += [f"[{email}] {p}" for p in walk.problems]
         checked += walk.checked
+        walks.append(walk.pages)
         client.logout()
     # The walk reached the edit forms that lost dates before (sessions, licences, batches,
     # agreements, opening hours).
@@ -220,6 +221,8 @@ def test_every_form_saved_unchanged_changes_nothing(demo, client):
         "partners:agreement_edit",
     ]:
         assert checked[name], f"{name} not reached; forms checked: {sorted(checked)}"
+    pages = sum(walks)
+    print(f"round trip: {len(ROLES)} roles, {pages} pages, {sum(checked.values())} forms posted")
     assert not problems, "\n".join(problems)
 
 
