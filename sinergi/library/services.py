@@ -284,6 +284,15 @@ def pool_set(
     """Create or change a title's license pool; copies freed by it go to the queue."""
     with transaction.atomic():
         pool, created = LicensePool.objects.select_for_update().get_or_create(title=title)
+        terms = (copies, expires_on, checkouts_limit, loan_days)
+        if not created and terms == (
+            pool.copies,
+            pool.expires_on,
+            pool.checkouts_limit,
+            pool.loan_days,
+        ):
+            title.pool = pool
+            return pool  # saved as it was: the record's datestamp stays
         pool.copies = copies
         pool.expires_on = expires_on
         pool.checkouts_limit = checkouts_limit
