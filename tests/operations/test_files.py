@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(settings, tmp_path, reference_data):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://sinergi.example.ac.id"
     return settings.MEDIA_ROOT

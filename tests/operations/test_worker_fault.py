@@ -47,7 +47,7 @@ def pdfs_named() -> set[str]:
 
 
 @pytest.fixture
-def media(settings, tmp_path):
+def media(settings, tmp_path, reference_data):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://sinergi.example.ac.id"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
