@@ -313,6 +313,10 @@ SINERGI_TREASURER_TITLE = env(
     "SINERGI_TREASURER_TITLE", default="Bendahara Penerimaan Perpustakaan UPI"
 )
 SINERGI_DOCUMENT_PLACE = env("SINERGI_DOCUMENT_PLACE", default="Bandung")
+# Who signs clearance letters; when empty, the officer who approved the request signs on the
+# head's behalf (a.n.), by name.
+SINERGI_LIBRARY_HEAD_NAME = env("SINERGI_LIBRARY_HEAD_NAME", default="")
+SINERGI_LIBRARY_HEAD_NIP = env("SINERGI_LIBRARY_HEAD_NIP", default="")
 
 # --- Learning: sessions and self check-in ---
 # One JP (jam pelajaran) of a session, in minutes.

@@ -2,8 +2,9 @@
 
 A certificate is an official Indonesian document, so its Indonesian wording comes first and
 the English follows in italics; the wording is the template's, not the interface's. Names are
-set in DejaVu Serif (vendored in fonts/ with its licence), which has every Latin letter with
-its accents, so "Ni Luh Putu Ayu Wéndy" or "Muhammad Ḥasan" print as written.
+set in DejaVu Serif (core.pdf: embedded, with fallback fonts for the scripts it lacks), so
+"Ni Luh Putu Ayu Wéndy", "Muhammad Ḥasan", "محمد" or "王小明" print as written. Each PDF is
+PDF/A-2b (XMP metadata, an sRGB output intent), made to be archived.
 
 Bulk issuing renders thousands in a row: `CertificateRenderer` loads the fonts, the template's
 images (scaled once to print size) and the signatures once, and renders each certificate from
@@ -17,8 +18,6 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 import segno
 from PIL import Image
@@ -30,14 +29,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from sinergi.core import pdf as core_pdf
 from sinergi.core.formatting import format_date, format_date_range
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-SERIF, SERIF_BOLD, SERIF_ITALIC = "SinergiSerif", "SinergiSerif-Bold", "SinergiSerif-Italic"
+from sinergi.core.pdf import SERIF, SERIF_BOLD, SERIF_ITALIC, draw_string, string_width
+from sinergi.core.pdf import markup as escape
 
 PAGE = landscape(A4)
 WIDTH, HEIGHT = PAGE
@@ -69,7 +67,7 @@ _SUBSETS: dict[tuple[str, tuple[int, ...]], tuple[bytes, int]] = {}
 _SUBSETS_MAX = 512
 
 
-def _reuse_subsets(font: TTFont) -> None:
+def _reuse_subsets(font) -> None:
     """Make `font` embed each distinct subset from a cache of compressed font files.
 
     reportlab cuts and compresses a TrueType subset for every document; with the same few
@@ -105,18 +103,10 @@ def _reuse_subsets(font: TTFont) -> None:
 
 @cache
 def register_fonts() -> None:
-    """Register the serif family once per process (reportlab keeps it globally)."""
-    for name, filename in [
-        (SERIF, "DejaVuSerif.ttf"),
-        (SERIF_BOLD, "DejaVuSerif-Bold.ttf"),
-        (SERIF_ITALIC, "DejaVuSerif-Italic.ttf"),
-    ]:
-        font = TTFont(name, FONT_DIR / filename)
-        _reuse_subsets(font)
-        pdfmetrics.registerFont(font)
-    pdfmetrics.registerFontFamily(
-        SERIF, normal=SERIF, bold=SERIF_BOLD, italic=SERIF_ITALIC, boldItalic=SERIF_BOLD
-    )
+    """Register the fonts once per process, the serif family's subsets cached."""
+    core_pdf.register_fonts()
+    for name in (SERIF, SERIF_BOLD, SERIF_ITALIC):
+        _reuse_subsets(pdfmetrics.getFont(name))
 
 
 def wording_errors(text: str) -> list[str]:
@@ -249,6 +239,7 @@ class CertificateRenderer:
             leading=17,
             alignment=TA_CENTER,
             textColor=INK,
+            shaping=1,
         )
         self.english_style = ParagraphStyle(
             "english",
@@ -291,13 +282,17 @@ class CertificateRenderer:
 
     def render(self, data: CertificateData) -> bytes:
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=PAGE, pageCompression=1, invariant=0)
+        canvas = Canvas(
+            buffer, pagesize=PAGE, pageCompression=1, invariant=0, initialFontName=SERIF
+        )
         for name in (SERIF, SERIF_BOLD, SERIF_ITALIC):
             pdfmetrics.getFont(name).splitString(PRIMED_CHARACTERS, canvas._doc)
-        canvas.setTitle(f"{self.title_id} {data.number}")
+        title = f"{self.title_id} {data.number}"
+        subject = f"{data.program} — {data.name}"
+        canvas.setTitle(title)
         canvas.setAuthor(self.host_name)
         canvas.setCreator("Sinergi")
-        canvas.setSubject(f"{data.program} — {data.name}")
+        canvas.setSubject(subject)
         self._frame(canvas)
         self._heading(canvas, data)
         y = self._holder(canvas, data)
@@ -306,7 +301,9 @@ class CertificateRenderer:
         self._verification(canvas, data)
         canvas.showPage()
         canvas.save()
-        return buffer.getvalue()
+        return core_pdf.pdfa_convert(
+            buffer.getvalue(), title=title, author=self.host_name, subject=subject
+        )
 
     def _frame(self, canvas: Canvas) -> None:
         if self.background is not None:
@@ -340,8 +337,7 @@ class CertificateRenderer:
         self._centred_fit(canvas, self.title_id, top - 27 * mm, SERIF_BOLD, 34, WIDTH - 110 * mm)
         if self.title_en:
             canvas.setFillColor(GOLD)
-            canvas.setFont(SERIF_ITALIC, 12)
-            canvas.drawCentredString(WIDTH / 2, top - 34 * mm, self.title_en)
+            draw_string(canvas, WIDTH / 2, top - 34 * mm, self.title_en, SERIF_ITALIC, 12, "centre")
         canvas.setFillColor(INK)
         canvas.setFont(SERIF, 10.5)
         canvas.drawCentredString(WIDTH / 2, top - 41 * mm, f"Nomor: {data.number}")
@@ -357,7 +353,7 @@ class CertificateRenderer:
         y -= 15 * mm
         canvas.setFillColor(NAVY)
         size = self._centred_fit(canvas, data.name, y, SERIF_BOLD, 28, WIDTH - 70 * mm)
-        width = min(pdfmetrics.stringWidth(data.name, SERIF_BOLD, size), WIDTH - 70 * mm)
+        width = min(string_width(data.name, SERIF_BOLD, size), WIDTH - 70 * mm)
         canvas.setStrokeColor(GOLD)
         canvas.setLineWidth(0.8)
         canvas.line(
@@ -413,7 +409,7 @@ class CertificateRenderer:
             canvas.setFont(SERIF, 9.5)
             lines = self._wrap(signature.position, SERIF, 9.5, slot - 6 * mm)[:3]
             for number, line in enumerate(lines):
-                canvas.drawCentredString(centre, top - number * 11, line)
+                draw_string(canvas, centre, top - number * 11, line, SERIF, 9.5, "centre")
             if signature.image is not None:
                 image_top = top - len(lines) * 11
                 signature.image.draw(
@@ -422,7 +418,7 @@ class CertificateRenderer:
             size = self._centred_fit(
                 canvas, signature.name, name_y, SERIF_BOLD, 10, slot - 6 * mm, centre
             )
-            width = pdfmetrics.stringWidth(signature.name, SERIF_BOLD, size)
+            width = string_width(signature.name, SERIF_BOLD, size)
             canvas.setLineWidth(0.5)
             canvas.setStrokeColor(INK)
             canvas.line(centre - width / 2, name_y - 2, centre + width / 2, name_y - 2)
@@ -442,11 +438,10 @@ class CertificateRenderer:
 
     def _centred_fit(self, canvas, text, y, font, size, max_width, centre=WIDTH / 2) -> float:
         """Draw `text` centred at `y`, shrunk until it fits `max_width`; return the size."""
-        width = pdfmetrics.stringWidth(text, font, size)
+        width = string_width(text, font, size)
         if width > max_width:
             size = max(size * max_width / width, 6)
-        canvas.setFont(font, size)
-        canvas.drawCentredString(centre, y, text)
+        draw_string(canvas, centre, y, text, font, size, "centre")
         return size
 
     @staticmethod

@@ -1,8 +1,6 @@
 """Finance's payment list (XLSX), a speaker's honorarium statement (PDF) and the dashboard's
 tables (XLSX). Payment details appear whole only for finance; every export is audited."""
 
-from xml.sax.saxutils import escape
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.styles import ParagraphStyle
@@ -10,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from sinergi.core.formatting import format_date, format_rupiah, rupiah_in_words
+from sinergi.core.pdf import markup as pdf_text
 from sinergi.core.services import log_action
 from sinergi.core.spreadsheets import workbook_bytes
 from sinergi.training import pdf as training_pdf
@@ -124,7 +123,7 @@ def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, a
         ],
     ]
     table = Table(
-        [[Paragraph(escape(a), SMALL), Paragraph(escape(b), BASE)] for a, b in facts],
+        [[Paragraph(pdf_text(a), SMALL), Paragraph(pdf_text(b), BASE)] for a, b in facts],
         colWidths=[40 * mm, WIDTH - 40 * mm],
     )
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -136,7 +135,7 @@ def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, a
         data.append(
             [
                 Paragraph(format_date(day, language="id") if day else "-", SMALL),
-                Paragraph(escape(f"{line.session.batch.code} · {line.session.title}"), BASE),
+                Paragraph(pdf_text(f"{line.session.batch.code} · {line.session.title}"), BASE),
                 Paragraph(str(line.session.jp), NUMBER),
                 Paragraph(format_rupiah(line.rate), NUMBER),
                 Paragraph(format_rupiah(line.gross), NUMBER),
@@ -172,7 +171,7 @@ def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, a
     story += [
         sessions,
         Spacer(1, 4 * mm),
-        Paragraph(escape(f"Terbilang (neto): {rupiah_in_words(gross - tax)}"), BASE),
+        Paragraph(pdf_text(f"Terbilang (neto): {rupiah_in_words(gross - tax)}"), BASE),
     ]
     log_action(actor, "insights.statement.exported", speaker, {"year": year})
     return training_pdf._build(story, title=f"Rekapitulasi honorarium {name} {year}")

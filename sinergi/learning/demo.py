@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from sinergi.accounts.models import User
+from sinergi.core.pdf import SANS, SANS_BOLD, draw_string, register_fonts
 from sinergi.training.models import Batch, Program, RegistrationState
 
 from . import grading
@@ -52,22 +53,23 @@ def _at(day_offset: int, hour: int) -> datetime:
 
 def _handout() -> SimpleUploadedFile:
     """A two-page PDF handout, made here so the demo needs no file from outside."""
+    register_fonts()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=SANS)
     lines = [
-        ("Helvetica-Bold", 18, "Modul 2 - Pengelolaan Koleksi Perpustakaan Sekolah"),
-        ("Helvetica", 12, "1. Seleksi dan pengadaan bahan pustaka"),
-        ("Helvetica", 12, "2. Pengolahan: katalogisasi, klasifikasi DDC, label dan kartu buku"),
-        ("Helvetica", 12, "3. Penyiangan dan inventarisasi (stock opname)"),
+        (SANS_BOLD, 18, "Modul 2 - Pengelolaan Koleksi Perpustakaan Sekolah"),
+        (SANS, 12, "1. Seleksi dan pengadaan bahan pustaka"),
+        (SANS, 12, "2. Pengolahan: katalogisasi, klasifikasi DDC, label dan kartu buku"),
+        (SANS, 12, "3. Penyiangan dan inventarisasi (stock opname)"),
     ]
     y = 780
     for font, size, text in lines:
-        pdf.setFont(font, size)
-        pdf.drawString(60, y, text)
+        draw_string(pdf, 60, y, text, font, size)
         y -= 30
     pdf.showPage()
-    pdf.setFont("Helvetica", 12)
-    pdf.drawString(60, 780, "Latihan: susun kebijakan pengembangan koleksi untuk sekolah Anda.")
+    draw_string(
+        pdf, 60, 780, "Latihan: susun kebijakan pengembangan koleksi untuk sekolah Anda.", SANS, 12
+    )
     pdf.save()
     return SimpleUploadedFile("modul-2-koleksi.pdf", buffer.getvalue(), "application/pdf")
 

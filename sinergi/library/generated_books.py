@@ -8,6 +8,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen import canvas
 
+from sinergi.core.pdf import SANS, SANS_BOLD, draw_string, register_fonts, string_width
+
 CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
   <rootfiles>
@@ -64,31 +66,28 @@ def epub_bytes(*, title: str, author: str, language: str, chapters: list[tuple[s
 
 def pdf_bytes(*, title: str, author: str, chapters: list[tuple[str, str]]) -> bytes:
     """Return a small PDF: a title page, then one page per chapter."""
+    register_fonts()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A5)
+    pdf = canvas.Canvas(buffer, pagesize=A5, initialFontName=SANS)
     pdf.setTitle(title)
     pdf.setAuthor(author)
     width, height = A5
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawCentredString(width / 2, height * 0.6, title[:60])
-    pdf.setFont("Helvetica", 11)
-    pdf.drawCentredString(width / 2, height * 0.6 - 24, author)
+    draw_string(pdf, width / 2, height * 0.6, title[:60], SANS_BOLD, 16, align="centre")
+    draw_string(pdf, width / 2, height * 0.6 - 24, author, SANS, 11, align="centre")
     pdf.showPage()
     for heading, text in chapters:
-        pdf.setFont("Helvetica-Bold", 13)
-        pdf.drawString(36, height - 50, heading[:70])
-        pdf.setFont("Helvetica", 10)
+        draw_string(pdf, 36, height - 50, heading[:70], SANS_BOLD, 13)
         y = height - 76
         for paragraph in text.split("\n\n"):
             words, line = paragraph.split(), ""
             for word in words:
-                if pdf.stringWidth(f"{line} {word}", "Helvetica", 10) > width - 72:
-                    pdf.drawString(36, y, line)
+                if string_width(f"{line} {word}", SANS, 10) > width - 72:
+                    draw_string(pdf, 36, y, line, SANS, 10)
                     y -= 14
                     line = word
                 else:
                     line = f"{line} {word}".strip()
-            pdf.drawString(36, y, line)
+            draw_string(pdf, 36, y, line, SANS, 10)
             y -= 22
         pdf.showPage()
     pdf.save()

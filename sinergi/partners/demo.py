@@ -18,6 +18,7 @@ from reportlab.pdfgen import canvas
 from sinergi.accounts.models import User
 from sinergi.core.calendar import add_working_days
 from sinergi.core.models import Province
+from sinergi.core.pdf import SANS, SANS_BOLD, draw_string, register_fonts
 
 from . import services
 from .models import (
@@ -39,14 +40,13 @@ OFFICER = "kerjasama@sinergi.test"
 
 def pdf_file(title: str, lines: list[str] = (), name: str = "dokumen.pdf") -> SimpleUploadedFile:
     """A one-page PDF with a title and some lines."""
+    register_fonts()
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
+    page = canvas.Canvas(buffer, pagesize=A4, initialFontName=SANS)
     page.setTitle(title)
-    page.setFont("Helvetica-Bold", 14)
-    page.drawString(60, 780, title)
-    page.setFont("Helvetica", 11)
+    draw_string(page, 60, 780, title, SANS_BOLD, 14)
     for index, line in enumerate(lines):
-        page.drawString(60, 750 - 18 * index, line)
+        draw_string(page, 60, 750 - 18 * index, line, SANS, 11)
     page.showPage()
     page.save()
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")

@@ -2,12 +2,11 @@
 
 These are official documents of an Indonesian institution, so they are written in Indonesian
 whatever language the person reading them uses; their text is therefore not translatable.
-Helvetica (a PDF base font) is enough: Indonesian needs no glyphs outside Latin-1.
+Fonts come from core.pdf (embedded DejaVu Sans, with fallbacks), so any name prints.
 """
 
 from datetime import datetime, timedelta
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.urls import reverse
@@ -36,6 +35,8 @@ from sinergi.core.formatting import (
     format_rupiah,
     rupiah_in_words,
 )
+from sinergi.core.pdf import SANS, SANS_BOLD, SANS_BOLD_OBLIQUE, draw_string, register_fonts
+from sinergi.core.pdf import markup as pdf_text
 
 from .models import Invoice, InvoiceStatus, PaymentMethod, PaymentState, RegistrationState
 
@@ -49,9 +50,9 @@ ACCENT = colors.HexColor("#0b5394")
 GREEN = colors.HexColor("#198754")
 RED = colors.HexColor("#b02a37")
 
-BASE = ParagraphStyle("base", fontName="Helvetica", fontSize=9.5, leading=13, textColor=INK)
+BASE = ParagraphStyle("base", fontName=SANS, fontSize=9.5, leading=13, textColor=INK, shaping=1)
 SMALL = ParagraphStyle("small", parent=BASE, fontSize=8, leading=10.5, textColor=MUTED)
-BOLD = ParagraphStyle("bold", parent=BASE, fontName="Helvetica-Bold")
+BOLD = ParagraphStyle("bold", parent=BASE, fontName=SANS_BOLD)
 RIGHT = ParagraphStyle("right", parent=BASE, alignment=TA_RIGHT)
 RIGHT_BOLD = ParagraphStyle("right_bold", parent=BOLD, alignment=TA_RIGHT)
 TITLE = ParagraphStyle(
@@ -59,7 +60,7 @@ TITLE = ParagraphStyle(
 )
 CENTER_TITLE = ParagraphStyle("center_title", parent=TITLE, alignment=TA_CENTER)
 CENTER = ParagraphStyle("center", parent=BASE, alignment=TA_CENTER)
-WORDS = ParagraphStyle("words", parent=BASE, fontName="Helvetica-BoldOblique", fontSize=10.5)
+WORDS = ParagraphStyle("words", parent=BASE, fontName=SANS_BOLD_OBLIQUE, fontSize=10.5)
 BIG = ParagraphStyle("big", parent=BOLD, fontSize=15, leading=19)
 
 
@@ -68,7 +69,7 @@ BIG = ParagraphStyle("big", parent=BOLD, fontSize=15, leading=19)
 
 def _p(text: str, style: ParagraphStyle = BASE) -> Paragraph:
     """A paragraph of plain text (escaped: names may contain & or <)."""
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(pdf_text(str(text)), style)
 
 
 def _markup(markup: str, style: ParagraphStyle = BASE) -> Paragraph:
@@ -86,10 +87,9 @@ def _page(stamp: str = "", stamp_color=GREEN):
         canvas.saveState()
         top = A4[1] - 14 * mm
         canvas.setFillColor(ACCENT)
-        canvas.setFont("Helvetica-Bold", 13)
-        canvas.drawString(MARGIN, top, settings.SINERGI_HOST_NAME)
+        draw_string(canvas, MARGIN, top, settings.SINERGI_HOST_NAME, SANS_BOLD, 13)
         canvas.setFillColor(MUTED)
-        canvas.setFont("Helvetica", 8.5)
+        canvas.setFont(SANS, 8.5)
         canvas.drawString(
             MARGIN,
             top - 12,
@@ -100,7 +100,7 @@ def _page(stamp: str = "", stamp_color=GREEN):
         canvas.setLineWidth(1.2)
         canvas.line(MARGIN, top - 18, A4[0] - MARGIN, top - 18)
 
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(SANS, 7.5)
         canvas.drawString(
             MARGIN,
             12 * mm,
@@ -111,12 +111,12 @@ def _page(stamp: str = "", stamp_color=GREEN):
 
         if stamp:
             # Below the content's usual height, and small enough to stay on the page.
-            size = min(92, 92 * 150 * mm / canvas.stringWidth(stamp, "Helvetica-Bold", 92))
+            size = min(92, 92 * 150 * mm / canvas.stringWidth(stamp, SANS_BOLD, 92))
             canvas.translate(A4[0] / 2, A4[1] / 2 - 45 * mm)
             canvas.rotate(30)
             canvas.setFillColor(stamp_color)
             canvas.setFillAlpha(0.13)
-            canvas.setFont("Helvetica-Bold", size)
+            canvas.setFont(SANS_BOLD, size)
             canvas.drawCentredString(0, -size / 3, stamp)
         canvas.restoreState()
 
@@ -124,6 +124,7 @@ def _page(stamp: str = "", stamp_color=GREEN):
 
 
 def _build(story: list, *, title: str, stamp: str = "", stamp_color=GREEN) -> bytes:
+    register_fonts()
     buffer = BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -137,6 +138,7 @@ def _build(story: list, *, title: str, stamp: str = "", stamp_color=GREEN) -> by
         creator="Sinergi",
         subject=title,
         lang="id-ID",
+        initialFontName=SANS,
     )
     # A frame without padding, so the text lines up with the letterhead drawn at the margin.
     frame = Frame(
@@ -233,10 +235,10 @@ def _item_description(invoice: Invoice) -> Paragraph:
     batch = invoice.batch
     where = batch.place or "daring (online)"
     return _markup(
-        f"<b>Biaya pelatihan: {escape(batch.program.title)}</b><br/>"
-        f"Angkatan {escape(batch.code)} · "
+        f"<b>Biaya pelatihan: {pdf_text(batch.program.title)}</b><br/>"
+        f"Angkatan {pdf_text(batch.code)} · "
         f"{format_date_range(batch.starts_on, batch.ends_on, language='id')} · "
-        f"{escape(where)}<br/>"
+        f"{pdf_text(where)}<br/>"
         f"<font size=8 color='#6c757d'>{batch.program.total_jp} JP</font>"
     )
 
@@ -253,10 +255,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     elif invoice.status == InvoiceStatus.CREDITED:
         stamp, stamp_color = "DIBATALKAN", RED
 
-    billed_to = [f"<b>{escape(invoice.buyer_name)}</b>"]
+    billed_to = [f"<b>{pdf_text(invoice.buyer_name)}</b>"]
     if buyer.institution_name and buyer.institution_name != invoice.buyer_name:
-        billed_to.append(escape(buyer.institution_name))
-    billed_to.append(escape(buyer.email))
+        billed_to.append(pdf_text(buyer.institution_name))
+    billed_to.append(pdf_text(buyer.email))
     details = [
         ("Nomor", _p(invoice.number, BOLD)),
         ("Tanggal", format_date(invoice.issued_at, language="id")),
@@ -350,7 +352,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         Spacer(1, 7 * mm),
         table,
         Spacer(1, 3 * mm),
-        _markup(f"Terbilang: <i>{escape(rupiah_in_words(invoice.amount))}</i>"),
+        _markup(f"Terbilang: <i>{pdf_text(rupiah_in_words(invoice.amount))}</i>"),
         Spacer(1, 7 * mm),
     ]
     story += _invoice_closing(invoice)
@@ -371,8 +373,8 @@ def _invoice_closing(invoice: Invoice) -> list:
         text = "<b>Invoice ini dibatalkan dan tidak perlu dibayar.</b>"
         if note is not None:
             text += (
-                f" Nota kredit {escape(note.number)} tanggal "
-                f"{format_date(note.created_at, language='id')}: {escape(note.reason)}."
+                f" Nota kredit {pdf_text(note.number)} tanggal "
+                f"{format_date(note.created_at, language='id')}: {pdf_text(note.reason)}."
             )
         return [_markup(text)]
 
@@ -403,7 +405,7 @@ def _invoice_closing(invoice: Invoice) -> list:
             [
                 _markup(
                     "Setelah transfer, unggah bukti pembayaran di halaman pendaftaran: "
-                    f"{escape(page)}"
+                    f"{pdf_text(page)}"
                 )
             ],
             *_deadline_capped_note(invoice),
@@ -445,10 +447,10 @@ def receipt_pdf(invoice: Invoice) -> bytes:
     paid_on = invoice.paid_at or (payment.reviewed_at if payment else None) or timezone.now()
     batch = invoice.batch
     purpose = (
-        f"Biaya pelatihan <b>{escape(batch.program.title)}</b>, angkatan {escape(batch.code)} "
+        f"Biaya pelatihan <b>{pdf_text(batch.program.title)}</b>, angkatan {pdf_text(batch.code)} "
         f"({format_date_range(batch.starts_on, batch.ends_on, language='id')}), "
         f"untuk {invoice.quantity} peserta "
-        f"× {format_rupiah(invoice.unit_price)}; invoice {escape(invoice.number)}"
+        f"× {format_rupiah(invoice.unit_price)}; invoice {pdf_text(invoice.number)}"
     )
     if received != invoice.amount:
         purpose += f" (termasuk kode unik transfer {format_rupiah(received - invoice.amount)})"
@@ -502,7 +504,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
         _p(settings.SINERGI_TREASURER_TITLE, CENTER),
         Spacer(1, 22 * mm),
         _markup(
-            f"<u><b>{escape(settings.SINERGI_TREASURER_NAME)}</b></u>"
+            f"<u><b>{pdf_text(settings.SINERGI_TREASURER_NAME)}</b></u>"
             if settings.SINERGI_TREASURER_NAME
             else "(" + "." * 60 + ")",
             CENTER,
@@ -548,7 +550,7 @@ def credit_note_pdf(invoice: Invoice) -> bytes:
             ),
             ("Uraian", _item_description(invoice)),
             ("Jumlah", _p(format_rupiah(note.amount), BOLD)),
-            ("Terbilang", _markup(f"<i>{escape(rupiah_in_words(note.amount))}</i>")),
+            ("Terbilang", _markup(f"<i>{pdf_text(rupiah_in_words(note.amount))}</i>")),
             ("Alasan", note.reason),
         ],
         32 * mm,

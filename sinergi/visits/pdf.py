@@ -6,7 +6,6 @@ language the reader uses (as training's invoices are); their text is not transla
 """
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 import segno
 from django.conf import settings
@@ -20,26 +19,28 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from sinergi.core.formatting import format_date, format_time
+from sinergi.core.pdf import MONO_BOLD, SANS, SANS_BOLD, register_fonts
+from sinergi.core.pdf import markup as pdf_text
 
 from .models import ClearanceRequest, Reservation
 
 INK = colors.HexColor("#212529")
 MUTED = colors.HexColor("#6c757d")
 ACCENT = colors.HexColor("#0b5394")
-BASE = ParagraphStyle("base", fontName="Helvetica", fontSize=10, leading=14, textColor=INK)
+BASE = ParagraphStyle("base", fontName=SANS, fontSize=10, leading=14, textColor=INK, shaping=1)
 SMALL = ParagraphStyle("small", parent=BASE, fontSize=8, leading=10.5, textColor=MUTED)
 CENTER = ParagraphStyle("center", parent=BASE, alignment=TA_CENTER)
 TITLE = ParagraphStyle(
     "title",
     parent=BASE,
-    fontName="Helvetica-Bold",
+    fontName=SANS_BOLD,
     fontSize=15,
     leading=19,
     textColor=ACCENT,
     alignment=TA_CENTER,
 )
 CODE = ParagraphStyle(
-    "code", parent=BASE, fontName="Courier-Bold", fontSize=16, leading=20, alignment=TA_CENTER
+    "code", parent=BASE, fontName=MONO_BOLD, fontSize=16, leading=20, alignment=TA_CENTER
 )
 
 
@@ -60,10 +61,11 @@ def _qr_image(data: str, size: float) -> Image:
 
 
 def _p(text: str, style=BASE) -> Paragraph:
-    return Paragraph(escape(text), style)
+    return Paragraph(pdf_text(text), style)
 
 
 def _build(story: list, *, pagesize, title: str, margin: float) -> bytes:
+    register_fonts()
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -75,6 +77,7 @@ def _build(story: list, *, pagesize, title: str, margin: float) -> bytes:
         title=title,
         author=settings.SINERGI_HOST_NAME,
         creator="Sinergi",
+        initialFontName=SANS,
     )
     document.build(story)
     return buffer.getvalue()
@@ -116,36 +119,53 @@ def clearance_verify_url(clearance: ClearanceRequest) -> str:
     )
 
 
+def clearance_signatory(clearance: ClearanceRequest) -> tuple[list[str], str, str]:
+    """Return who signs the letter: (position lines, name, NIP). The head of the library when
+    configured, else the officer who approved it, on the head's behalf (atas nama)."""
+    if settings.SINERGI_LIBRARY_HEAD_NAME:
+        return (
+            ["Kepala Perpustakaan"],
+            settings.SINERGI_LIBRARY_HEAD_NAME,
+            settings.SINERGI_LIBRARY_HEAD_NIP,
+        )
+    officer = clearance.decided_by
+    name = officer.full_name if officer is not None else "................................"
+    return (["a.n. Kepala Perpustakaan", "Petugas Layanan Perpustakaan"], name, "")
+
+
 def clearance_letter_pdf(clearance: ClearanceRequest) -> bytes:
     """Return the numbered clearance letter with a QR code that opens its public check."""
     student = clearance.student
     decided = clearance.decided_at or timezone.now()
     facts = Table(
         [
-            ["Nama", ":", student.full_name],
-            ["NIM", ":", clearance.student_number],
-            ["Program studi", ":", clearance.study_program],
+            ["Nama", ":", _p(student.full_name)],
+            ["NIM", ":", _p(clearance.student_number)],
+            ["Program studi", ":", _p(clearance.study_program)],
         ],
         colWidths=[35 * mm, 5 * mm, 120 * mm],
     )
     facts.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), "Helvetica"),
+                ("FONTNAME", (0, 0), (-1, -1), SANS),
                 ("FONTSIZE", (0, 0), (-1, -1), 10.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ]
         )
     )
     verify = clearance_verify_url(clearance)
+    position, name, nip = clearance_signatory(clearance)
     signature = Table(
         [
             [
                 _qr_image(verify, 32 * mm),
                 [
                     _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {format_date(decided, language='id')}"),
-                    _p("Kepala Perpustakaan"),
-                    Spacer(1, 14 * mm),
+                    *[_p(line) for line in position],
+                    Spacer(1, 12 * mm),
+                    Paragraph(f"<u><b>{pdf_text(name)}</b></u>", BASE),
+                    *([_p(f"NIP {nip}")] if nip else []),
                     _p("(ditandatangani secara elektronik)", SMALL),
                 ],
             ]

@@ -17,6 +17,7 @@ from sinergi.learning.models import Completion
 from tests.i18n import indonesian
 
 from ..factories import BatchFactory, UserFactory
+from ..pdfcheck import assert_fonts_embedded
 from .helpers import paid_registrations, session, speaker
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,7 @@ def test_statement_pdf_for_finance_and_for_the_speaker_only(client, batch):
     url = reverse("insights:statement", args=[own.pk]) + f"?year={batch.starts_on.year}"
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
+    assert_fonts_embedded(response.content)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Rp1.800.000" in text and "Rp1.710.000" in text and NPWP in text
     client.force_login(own)

@@ -14,6 +14,7 @@ from sinergi.core.formatting import format_date, format_rupiah, rupiah_in_words
 from sinergi.training import pdf, services
 
 from ..factories import BatchFactory, UserFactory
+from ..pdfcheck import assert_fonts_embedded
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,7 @@ def test_invoice_pdf_has_number_amounts_words_bank_and_due_date(client, registra
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert_fonts_embedded(response.content)
     filename = "invoice-" + invoice.number.replace("/", "-") + ".pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert "private" in response["Cache-Control"]
@@ -151,6 +153,7 @@ def test_receipt_of_a_paid_invoice(client, registration, finance, settings):
     response = client.get(reverse("training:receipt_pdf", args=[invoice.pk]))
 
     assert response.status_code == 200
+    assert_fonts_embedded(response.content)
     assert response["Content-Disposition"].startswith('attachment; filename="kuitansi-INV-')
     assert "private" in response["Cache-Control"]
     text = pdf_text(response.content)
@@ -182,6 +185,7 @@ def test_cancelled_invoice_says_so_and_has_a_credit_note(client, registration):
     text = pdf_text(pdf.invoice_pdf(invoice))
     assert "DIBATALKAN" in text
     assert invoice.credit_note.number in text
+    assert_fonts_embedded(pdf.credit_note_pdf(invoice))
     note_text = pdf_text(pdf.credit_note_pdf(invoice))
     assert "NOTA KREDIT" in note_text
     assert invoice.number in note_text

@@ -16,6 +16,8 @@ from sinergi.visits.models import MemberDomain, QuestionState
 from sinergi.visits.pdf import clearance_letter_pdf
 from sinergi.visits.selectors import faq_search, reference_response_figures
 
+from ..pdfcheck import assert_fonts_embedded
+from ..pdfcheck import text as poppler_text
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,8 +189,11 @@ def test_clearance_is_blocked_until_deliveries_close_and_the_thesis_is_deposited
     assert approved.state == "approved"
     assert approved.number.startswith("BP/PERPUS/") and approved.number.endswith("/00001")
     assert "BP/PERPUS" in mailoutbox[-1].subject
-    letter = PdfReader(io.BytesIO(clearance_letter_pdf(approved)))
+    content = clearance_letter_pdf(approved)
+    assert_fonts_embedded(content)
+    letter = PdfReader(io.BytesIO(content))
     text = letter.pages[0].extract_text()
+    assert "a.n. Kepala Perpustakaan" in text and librarian.full_name in text  # who signs
     assert "BEBAS PUSTAKA" in text and approved.number in text and "2001234" in text
     assert f"/visits/clearance/verify/{approved.verification_code}/" in text.replace("\n", "")
 
@@ -218,3 +223,22 @@ def test_other_apps_can_add_a_blocker(monkeypatch):
 
     item = services.clearance_request(student=UserFactory(), student_number="1", study_program="2")
     assert "active_loans" in [b.code for b in clearance_blockers(item)]
+
+
+def test_the_clearance_letter_prints_names_in_any_script_and_names_the_head(settings, member):
+    settings.SINERGI_LIBRARY_HEAD_NAME = "Dr. Ḥasanah Nurul, M.Hum."
+    settings.SINERGI_LIBRARY_HEAD_NIP = "197001012000032001"
+    member.full_name = "Ильина Ελένη 王小明 Wéndy"
+    member.save(update_fields=["full_name"])
+    librarian = UserFactory(roles=["librarian"])
+    item = services.clearance_request(
+        student=member, student_number="2001235", study_program="Ilmu Perpustakaan"
+    )
+    services.clearance_set_thesis(clearance=item, deposited=True, actor=librarian)
+    approved = services.clearance_approve(clearance=item, actor=librarian)
+    content = clearance_letter_pdf(approved)
+    assert_fonts_embedded(content)
+    extracted = poppler_text(content)
+    assert member.full_name in extracted
+    assert "Dr. Ḥasanah Nurul, M.Hum." in extracted and "NIP 197001012000032001" in extracted
+    assert "a.n." not in extracted

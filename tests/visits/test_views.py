@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from sinergi.visits import services
 from sinergi.visits.models import DeliveryRequest, MemberDomain, Reservation, VisitSlot
 
+from ..pdfcheck import assert_fonts_embedded
 from .factories import ServicePointFactory, UserFactory, VisitSlotFactory
 from .test_requests import PDF
 
@@ -71,6 +72,7 @@ def test_book_see_download_and_cancel_a_ticket(client, mailoutbox):
     assert "private" in qr["Cache-Control"]
     pdf = client.get(reverse("visits:ticket_pdf", args=[reservation.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert_fonts_embedded(pdf.content)
     mailoutbox.clear()
     client.post(reverse("visits:ticket_email", args=[reservation.pk]))
     assert len(mailoutbox) == 1 and len(mailoutbox[0].attachments) == 2
