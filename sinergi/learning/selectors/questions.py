@@ -8,7 +8,15 @@ from django.http import Http404
 
 from ..formats import ParsedAnswer, ParsedBank, ParsedCategory, ParsedFile, ParsedQuestion
 from ..formats.moodlexml import export_moodle_xml
-from ..models import Answer, AttemptQuestion, Question, QuestionBank, QuestionCategory, QuestionFile
+from ..models import (
+    Answer,
+    AttemptQuestion,
+    Question,
+    QuestionBank,
+    QuestionCategory,
+    QuestionFile,
+    QuestionImport,
+)
 from .access import is_learning_manager
 
 
@@ -26,6 +34,16 @@ def bank_get_for_manager(*, user, bank_id: int) -> QuestionBank:
     if bank is None:
         raise Http404
     return bank
+
+
+def question_import_get(*, user, bank: QuestionBank, import_id: int) -> QuestionImport:
+    """Return an import into `bank` (whose access the caller checked) for a manager."""
+    if not is_learning_manager(user):
+        raise PermissionDenied
+    job = QuestionImport.objects.filter(pk=import_id, bank=bank).defer("content").first()
+    if job is None:
+        raise Http404
+    return job
 
 
 def question_get_for_manager(*, user, question_id: int) -> Question:
