@@ -89,6 +89,19 @@ def category_tree(*, bank: QuestionBank) -> list[CategoryRow]:
     return rows
 
 
+def question_picker(*, bank_id: int | None, category_id: int | None = None) -> QuerySet[Question]:
+    """Return the questions a quiz's picker pages through: light rows, in the bank's order."""
+    questions = (
+        Question.objects.filter(bank_id=bank_id)
+        .select_related("category")
+        .only("id", "name", "qtype", "category__path")
+        .order_by("category__path", "name", "pk")
+    )
+    if category_id is not None:
+        questions = questions.filter(category_id=category_id)
+    return questions
+
+
 def bank_questions(*, bank: QuestionBank, category: QuestionCategory | None = None):
     """Return the bank's questions with answers, files and category, ready to show."""
     questions = (
