@@ -267,6 +267,15 @@ class Question(models.Model):
     shuffle_answers = models.BooleanField(_("shuffle answers"), default=True)
     case_sensitive = models.BooleanField(_("case sensitive"), default=False)
     options = models.JSONField(default=dict, blank=True)
+    # The background import that brought the question, so a failed one can take back its chunks.
+    import_job = models.ForeignKey(
+        "QuestionImport",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -277,6 +286,55 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    READING = "reading", _("Reading the file")
+    SAVING = "saving", _("Saving the questions")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class QuestionImport(models.Model):
+    """A large GIFT or Moodle XML file imported by a background task, with its progress.
+
+    The file waits in `content` (in the database, so a worker on another machine reads it) and
+    is emptied when the import ends.
+    """
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=20)
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    saved = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("question import")
+        verbose_name_plural = _("question imports")
+
+    def __str__(self) -> str:
+        return f"{self.bank_id} {self.filename}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.saved / self.total) if self.total else 0
 
 
 class Answer(models.Model):

@@ -115,16 +115,13 @@ def test_a_broken_file_imports_nothing(admin_user):
 def test_a_failure_while_writing_rolls_back(admin_user, monkeypatch):
     from sinergi.learning.services import questions as service
 
-    original = service._create_question
-    calls = []
+    original = service._create_questions
 
-    def fail_on_fifth(*args):
-        calls.append(1)
-        if len(calls) == 5:
-            raise RuntimeError("disk full")
-        return original(*args)
+    def fail_after_writing(*args):
+        original(*args)  # the questions are in; then the disk fills
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service, "_create_question", fail_on_fifth)
+    monkeypatch.setattr(service, "_create_questions", fail_after_writing)
     before = counts()
     with pytest.raises(RuntimeError):
         questions_import(bank_name="Rollback", format="gift", content=GIFT, actor=admin_user)

@@ -8,7 +8,15 @@ from django.http import Http404
 
 from ..formats import ParsedAnswer, ParsedBank, ParsedCategory, ParsedFile, ParsedQuestion
 from ..formats.moodlexml import export_moodle_xml
-from ..models import Answer, AttemptQuestion, Question, QuestionBank, QuestionCategory, QuestionFile
+from ..models import (
+    Answer,
+    AttemptQuestion,
+    Question,
+    QuestionBank,
+    QuestionCategory,
+    QuestionFile,
+    QuestionImport,
+)
 from .access import is_learning_manager
 
 
@@ -26,6 +34,16 @@ def bank_get_for_manager(*, user, bank_id: int) -> QuestionBank:
     if bank is None:
         raise Http404
     return bank
+
+
+def question_import_get(*, user, bank: QuestionBank, import_id: int) -> QuestionImport:
+    """Return an import into `bank` (whose access the caller checked) for a manager."""
+    if not is_learning_manager(user):
+        raise PermissionDenied
+    job = QuestionImport.objects.filter(pk=import_id, bank=bank).defer("content").first()
+    if job is None:
+        raise Http404
+    return job
 
 
 def question_get_for_manager(*, user, question_id: int) -> Question:
@@ -69,6 +87,19 @@ def category_tree(*, bank: QuestionBank) -> list[CategoryRow]:
         depth_of[category.pk] = depth
         rows.append(CategoryRow(category, depth, category.question_count))
     return rows
+
+
+def question_picker(*, bank_id: int | None, category_id: int | None = None) -> QuerySet[Question]:
+    """Return the questions a quiz's picker pages through: light rows, in the bank's order."""
+    questions = (
+        Question.objects.filter(bank_id=bank_id)
+        .select_related("category")
+        .only("id", "name", "qtype", "category__path")
+        .order_by("category__path", "name", "pk")
+    )
+    if category_id is not None:
+        questions = questions.filter(category_id=category_id)
+    return questions
 
 
 def bank_questions(*, bank: QuestionBank, category: QuestionCategory | None = None):

@@ -1,13 +1,19 @@
 """Question banks: create and rename a bank, import GIFT or Moodle XML, delete a question.
 
-An import runs in one transaction: the whole file is parsed before anything is written, so a
-file with an error imports nothing, and a failure while writing rolls everything back.
+The whole file is parsed before anything is written, so a file with an error imports nothing
+and its error names the line. A small file is then written in one transaction. A large one
+(over SINERGI_QUESTION_IMPORT_INLINE_MAX_BYTES) is imported by a background task
+(`question_import_request` → `question_import_run`) that commits one chunk of questions at a
+time, so the person sees the progress; if a chunk fails, the questions of the chunks before it
+are deleted again, and nothing of the file is kept.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.services import log_action
@@ -19,18 +25,24 @@ from ..formats.moodlexml import parse_moodle_xml
 from ..models import (
     Answer,
     AttemptQuestion,
+    ImportStatus,
     Question,
     QuestionBank,
     QuestionCategory,
     QuestionFile,
+    QuestionImport,
     QuizSlot,
 )
+
+logger = logging.getLogger(__name__)
 
 GIFT, MOODLE_XML = "gift", "moodlexml"
 FORMATS = {GIFT: "GIFT", MOODLE_XML: "Moodle XML"}
 BANK_NAME_LENGTH = 200
 # Tests turn this off to show the race the lock prevents (the negative control).
 LOCK_BANKS = True
+# Questions written per transaction by a background import.
+IMPORT_CHUNK = 500
 
 
 @dataclass
@@ -127,8 +139,7 @@ def questions_import(
             # One import at a time per bank, so two never create the same category twice.
             bank = QuestionBank.objects.select_for_update().get(pk=bank.pk)
         categories = _categories(bank, parsed)
-        for parsed_question in parsed.questions:
-            _create_question(bank, categories[parsed_question.category], parsed_question)
+        _create_questions(bank, categories, parsed.questions)
         result = import_summary(parsed)
         result.bank = bank
         log_action(
@@ -167,21 +178,26 @@ def _categories(bank: QuestionBank, parsed: ParsedBank) -> dict[str, QuestionCat
     return existing
 
 
-def _create_question(bank, category, parsed) -> Question:
-    question = Question.objects.create(
-        bank=bank,
-        category=category,
-        qtype=parsed.qtype,
-        name=parsed.name,
-        text=parsed.text,
-        text_format=parsed.text_format,
-        general_feedback=parsed.general_feedback,
-        default_mark=parsed.default_mark,
-        penalty=parsed.penalty,
-        single=parsed.single,
-        shuffle_answers=parsed.shuffle_answers,
-        case_sensitive=parsed.case_sensitive,
-        options=parsed.options,
+def _create_questions(bank, categories, parsed_questions, job: QuestionImport | None = None):
+    """Write `parsed_questions` with their answers and files: three inserts per call."""
+    questions = Question.objects.bulk_create(
+        Question(
+            bank=bank,
+            category=categories[parsed.category],
+            qtype=parsed.qtype,
+            name=parsed.name,
+            text=parsed.text,
+            text_format=parsed.text_format,
+            general_feedback=parsed.general_feedback,
+            default_mark=parsed.default_mark,
+            penalty=parsed.penalty,
+            single=parsed.single,
+            shuffle_answers=parsed.shuffle_answers,
+            case_sensitive=parsed.case_sensitive,
+            options=parsed.options,
+            import_job=job,
+        )
+        for parsed in parsed_questions
     )
     Answer.objects.bulk_create(
         Answer(
@@ -194,15 +210,109 @@ def _create_question(bank, category, parsed) -> Question:
             match=answer.match,
             position=position,
         )
+        for question, parsed in zip(questions, parsed_questions, strict=True)
         for position, answer in enumerate(parsed.answers)
     )
     QuestionFile.objects.bulk_create(
         QuestionFile(
             question=question, name=file.name, content_type=file.content_type, content=file.content
         )
+        for question, parsed in zip(questions, parsed_questions, strict=True)
         for file in parsed.files
     )
-    return question
+    return questions
+
+
+# Background imports -------------------------------------------------------------------------
+
+
+def question_import_request(
+    *, bank: QuestionBank, format: str, content: bytes, filename: str, actor
+) -> QuestionImport:
+    """Queue the import of a large file into `bank`; its status page shows the progress."""
+    if format not in FORMATS:
+        raise QuestionFormatError(_("Unknown format “%(format)s”.") % {"format": format})
+    from ..tasks import import_questions
+
+    with transaction.atomic():
+        job = QuestionImport.objects.create(
+            bank=bank, requested_by=actor, format=format, filename=filename[:255], content=content
+        )
+        log_action(actor, "learning.questions.import_queued", bank, {"import": job.pk})
+        job_id = job.pk
+        transaction.on_commit(lambda: import_questions.enqueue(import_id=job_id))
+    return job
+
+
+def question_import_run(*, job: QuestionImport) -> QuestionImport:
+    """Parse and write a queued import, chunk by chunk, keeping `job` up to date."""
+    claimed = QuestionImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.READING
+    )
+    job.refresh_from_db()
+    if not claimed:
+        return job  # another worker has it, or it is finished
+    language = getattr(job.requested_by, "language", "") or None
+    try:
+        parsed = questions_parse(format=job.format, content=bytes(job.content))
+    except QuestionFormatError as error:
+        with translation.override(language):
+            return _import_finish(job, ImportStatus.FAILED, error=error.message)
+    job.total = len(parsed.questions)
+    job.status = ImportStatus.SAVING
+    job.save(update_fields=["total", "status"])
+    try:
+        with transaction.atomic():
+            bank = _lock_bank(job.bank)
+            categories = _categories(bank, parsed)
+        for start in range(0, len(parsed.questions), IMPORT_CHUNK):
+            chunk = parsed.questions[start : start + IMPORT_CHUNK]
+            with transaction.atomic():
+                bank = _lock_bank(job.bank)
+                _create_questions(bank, categories, chunk, job)
+                job.saved = start + len(chunk)
+                job.save(update_fields=["saved"])  # committed with the chunk it counts
+    except Exception:
+        logger.exception("question import %s failed while saving", job.pk)
+        with transaction.atomic():
+            Question.objects.filter(import_job=job).delete()
+        job.saved = 0
+        with translation.override(language):
+            return _import_finish(
+                job,
+                ImportStatus.FAILED,
+                error=str(
+                    _(
+                        "The import failed while saving; nothing of the file was kept. "
+                        "Try again, or tell the administrator."
+                    )
+                ),
+            )
+    result = import_summary(parsed)
+    log_action(
+        job.requested_by,
+        "learning.questions.imported",
+        job.bank,
+        {"format": job.format, "import": job.pk, **result.as_json()},
+    )
+    job.result = result.as_json()
+    return _import_finish(job, ImportStatus.DONE)
+
+
+def _lock_bank(bank: QuestionBank) -> QuestionBank:
+    if LOCK_BANKS:
+        # One import at a time per bank, so two never create the same category twice.
+        return QuestionBank.objects.select_for_update().get(pk=bank.pk)
+    return bank
+
+
+def _import_finish(job: QuestionImport, status: str, *, error: str = "") -> QuestionImport:
+    job.status = status
+    job.error = error
+    job.content = b""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "content", "saved", "result", "finished_at"])
+    return job
 
 
 def question_delete(*, question: Question, actor) -> None:

@@ -2,6 +2,10 @@
 GIFT or Moodle XML with a preview before anything is saved, export to Moodle XML, deleting a
 question. Program managers and admins only.
 
+A file larger than SINERGI_QUESTION_IMPORT_INLINE_MAX_BYTES skips the preview: a background task
+parses and imports it, and its status page (polled by HTMX, refreshed without JavaScript) shows
+the progress, then what came in or the line that stopped it.
+
 Between the preview and the confirmation the uploaded file waits under var/question-imports/,
 named by a random token that only the uploader's session knows, with its SHA-256 kept in the
 session too; it is deleted when confirmed, and stale ones after a day.
@@ -157,6 +161,16 @@ def bank_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["content"]
         import_format = form.cleaned_data["format"]
+        if len(content) > settings.SINERGI_QUESTION_IMPORT_INLINE_MAX_BYTES:
+            # Too large to read, let alone save, within a request: a task imports it.
+            job = services.question_import_request(
+                bank=bank,
+                format=import_format,
+                content=content,
+                filename=form.cleaned_data["file"].name,
+                actor=request.user,
+            )
+            return redirect("learning:bank_import_status", pk=bank.pk, import_id=job.pk)
         context = {
             "bank": bank,
             "format_label": services.FORMATS[import_format],
@@ -180,7 +194,12 @@ def bank_import(request, pk: int):
             }
         )
         return render(request, "learning/bank_import_preview.html", context)
-    return render(request, "learning/bank_import.html", {"bank": bank, "form": form})
+    context = {
+        "bank": bank,
+        "form": form,
+        "inline_max": settings.SINERGI_QUESTION_IMPORT_INLINE_MAX_BYTES,
+    }
+    return render(request, "learning/bank_import.html", context)
 
 
 @require_POST
@@ -207,6 +226,28 @@ def bank_import_confirm(request, pk: int):
         % {"count": result.imported, "skipped": len(result.skipped)},
     )
     return redirect("learning:bank_detail", pk=bank.pk)
+
+
+@role_required(*MANAGERS)
+def bank_import_status(request, pk: int, import_id: int):
+    """The progress of a background import: a page, or (for HTMX polling) its status part."""
+    bank = selectors.bank_get_for_manager(user=request.user, bank_id=pk)
+    job = selectors.question_import_get(user=request.user, bank=bank, import_id=import_id)
+    context = {
+        "bank": bank,
+        "job": job,
+        "format_label": services.FORMATS.get(job.format, job.format),
+        "type_counts": [
+            (QuestionType(qtype).label, count)
+            for qtype, count in (job.result.get("by_type") or {}).items()
+        ],
+    }
+    template = "learning/bank_import_status.html"
+    if request.headers.get("HX-Request"):
+        template += "#import-status"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
 
 
 def _stash(request, *, bank, import_format: str, content: bytes) -> str:
@@ -294,6 +335,11 @@ urlpatterns = [
     path("banks/<int:pk>/rename/", bank_rename, name="bank_rename"),
     path("banks/<int:pk>/import/", bank_import, name="bank_import"),
     path("banks/<int:pk>/import/confirm/", bank_import_confirm, name="bank_import_confirm"),
+    path(
+        "banks/<int:pk>/import/<int:import_id>/",
+        bank_import_status,
+        name="bank_import_status",
+    ),
     path("banks/<int:pk>/export/", bank_export, name="bank_export"),
     path("questions/<int:pk>/delete/", question_delete, name="question_delete"),
     path("questions/<int:pk>/files/<str:name>", question_file, name="question_file"),

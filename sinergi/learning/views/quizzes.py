@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
@@ -45,6 +46,7 @@ from ..selectors.access import (
     is_learning_manager,
 )
 from ..selectors.content import item_open_for
+from ..selectors.questions import question_picker
 from ..selectors.quizzes import (
     attempt_get_for_participant,
     attempt_question_count,
@@ -63,6 +65,8 @@ from ..services import quizzes as service
 
 # A 20-question pre- or post-test fits one page, as diklat tests usually are; longer ones page.
 PAGE_SIZE = 20
+# Questions listed per page of the quiz settings' picker (a bank may hold hundreds of thousands).
+PICKER_PAGE_SIZE = 50
 
 
 def _is_htmx(request) -> bool:
@@ -106,7 +110,9 @@ def quiz_settings(request, item_id: int):
             initial[f"random_{n}_category"] = slot.category_id
             initial[f"random_{n}_count"] = slot.count
     form = QuizSettingsForm(request.POST or None, initial=initial, bank=quiz.bank if quiz else None)
-    if request.method == "POST" and form.is_valid():
+    # Moving through the question picker posts the form too, but only to show another page.
+    browsing = "picker_page" in request.POST or "picker_show" in request.POST
+    if request.method == "POST" and not browsing and form.is_valid():
         data = form.cleaned_data
         slots = [service.SlotSpec(question=question) for question in data["questions"]]
         for n in range(RANDOM_ROWS):
@@ -138,11 +144,42 @@ def quiz_settings(request, item_id: int):
         else:
             messages.success(request, _("Quiz settings saved."))
             return redirect(_settings_back(item))
-    return render(
-        request,
-        "learning/quiz_settings.html",
-        {"item": item, "quiz": quiz, "form": form, "back": _settings_back(item)},
-    )
+    context = {"item": item, "quiz": quiz, "form": form, "back": _settings_back(item)}
+    context.update(_question_picker(request, form, initial))
+    return render(request, "learning/quiz_settings.html", context)
+
+
+def _question_picker(request, form, initial) -> dict:
+    """One page of the bank's questions to tick, however large the bank: the questions chosen
+    on other pages travel as hidden fields, and moving between pages posts the form (keeping
+    everything typed) without saving it."""
+    source = request.POST if request.method == "POST" else request.GET
+    bank_id = _picked_bank(form)
+    category_id = _digits(source.get("picker_category"))
+    if form.is_bound:
+        chosen = {int(value) for value in form.data.getlist("questions") if _digits(value)}
+    else:
+        chosen = set(initial.get("questions") or [])
+    questions = question_picker(bank_id=bank_id, category_id=category_id)
+    page = Paginator(questions, PICKER_PAGE_SIZE).get_page(source.get("picker_page"))
+    shown = {question.pk for question in page.object_list}
+    return {
+        "picker_page": page,
+        "picker_chosen": chosen,
+        "picker_hidden": sorted(chosen - shown),
+        "picker_category": category_id,
+        "picker_categories": form.fields["random_0_category"].queryset,
+    }
+
+
+def _picked_bank(form) -> int | None:
+    bank_id = form.data.get("bank") if form.is_bound else form.initial.get("bank")
+    return _digits(bank_id)
+
+
+def _digits(value) -> int | None:
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) < 18 else None
 
 
 # --- Participant: intro, start ---------------------------------------------------------------
