@@ -2,6 +2,7 @@
 and is read by feedparser (a real Atom/OPDS client library)."""
 
 import base64
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,11 +94,18 @@ def test_every_feed_kind_validates_and_parses(client, grammar, judge, catalogue)
     judge.atom(client.get(reverse("opds_entry", args=[licensed.pk])).content)
 
 
-def test_the_grammar_can_fail(client, grammar, judge, catalogue):
+def test_the_grammar_can_fail(client, grammar, judge, catalogue, tmp_path):
     doc = etree.fromstring(client.get(reverse("opds_new")).content)
     entry = doc.find("a:entry", ATOM)
     entry.remove(entry.find("a:id", ATOM))
     assert not grammar.validate(doc)
+    # jing, on the grammar as published, refuses it too.
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(etree.tostring(doc))
+    result = subprocess.run(
+        ["jing", "-c", str(RNG.parent / "opds.rnc"), str(broken)], capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "id" in result.stdout
 
 
 def test_opensearch_description(client):
