@@ -549,3 +549,20 @@ def eresource_save(*, actor, form) -> EResource:
     resource = form.save()
     log_action(actor, "library.eresource.saved", resource)
     return resource
+
+
+def loan_or_hold_create(*, title: Title, user) -> tuple[Loan | Hold, bool]:
+    """Borrow `title` as an OPDS borrow link does: lend a copy if one is free, else put `user`
+    in the queue. Return the loan or hold and whether it is new (an existing loan or hold is
+    returned as it is). Raise LendingError when neither can be had."""
+    try:
+        return loan_create(title=title, user=user), True
+    except LendingError as error:
+        if error.code == "already_on_loan":
+            return Loan.objects.get(user=user, title=title, state=LoanState.ACTIVE), False
+        if error.code != "no_copy_available":
+            raise
+        if not error.hold_available:  # already queued
+            hold = Hold.objects.get(user=user, title=title, state__in=LIVE_HOLD_STATES)
+            return hold, False
+    return hold_create(title=title, user=user), True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import oai, opds
+from . import oai, opds, opds2
 from .views import catalogue, eresources, staff
 
 app_name = "library"
@@ -40,5 +40,20 @@ opds_urlpatterns = [
     path("opds/opensearch.xml", opds.opensearch, name="opds_opensearch"),
     path("opds/loans.xml", opds.loans, name="opds_loans"),
     path("opds/titles/<int:pk>.xml", opds.entry, name="opds_entry"),
+    path("opds/titles/<int:pk>/borrow", opds.borrow, name="opds_borrow"),
+    path("opds/titles/<int:pk>/revoke", opds.revoke, name="opds_revoke"),
+    path("opds/files/<int:pk>", opds.book_file, name="opds_file"),
+    path("opds/authentication.json", opds.authentication, name="opds_authentication"),
+    # OPDS 2.0 (JSON): the same catalogue, shelf and lending.
+    path("opds/v2/", opds2.root, name="opds2_root"),
+    path("opds/v2/new", opds2.new, name="opds2_new"),
+    path("opds/v2/popular", opds2.popular, name="opds2_popular"),
+    path("opds/v2/subjects", opds2.subjects, name="opds2_subjects"),
+    path("opds/v2/subjects/<int:pk>", opds2.subject, name="opds2_subject"),
+    path("opds/v2/search", opds2.search, name="opds2_search"),
+    path("opds/v2/loans", opds2.loans, name="opds2_loans"),
+    path("opds/v2/publications/<int:pk>", opds2.publication, name="opds2_publication"),
+    path("opds/v2/publications/<int:pk>/borrow", opds2.borrow, name="opds2_borrow"),
+    path("opds/v2/publications/<int:pk>/revoke", opds2.revoke, name="opds2_revoke"),
     path("oai", oai.endpoint, name="oai"),
 ]

@@ -24,3 +24,16 @@ def schema():
                  schemaLocation="{(SCHEMAS / "MARC21slim.xsd").as_uri()}"/>
     </xs:schema>"""
     return etree.XMLSchema(etree.fromstring(wrapper.encode(), base_url=str(SCHEMAS) + "/"))
+
+
+@pytest.fixture
+def judge(tmp_path):
+    """The outside judges of OPDS documents (see opds_judges); jing reads the test's Atom
+    documents when it ends."""
+    from .opds_judges import Judge
+
+    folder = tmp_path / "opds"
+    folder.mkdir()
+    judge = Judge(folder)
+    yield judge
+    judge.jing()
