@@ -1,10 +1,13 @@
 """Bounded input types shared by the routers: every number and text of a request has limits
 in the schema, so bad input is a 422 in the shared shape before it reaches the database."""
 
+from datetime import date, datetime
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
 from ninja.pagination import PageNumberPagination
+from pydantic import AfterValidator
 
 # Row ids are BigAutoField: positive 64-bit integers.
 MAX_ID = 2**63 - 1
@@ -21,6 +24,23 @@ Line = Annotated[str, Field(pattern=LINE_PATTERN)]
 Text = Annotated[str, Field(pattern=TEXT_PATTERN)]
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="The id")]
+
+# Dates and times a person could mean; far ones overflow when moved between time zones.
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+
+
+def _year_in_range(value):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            _("Enter a date between the years %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return value
+
+
+Day = Annotated[date, AfterValidator(_year_in_range)]
+Moment = Annotated[datetime, AfterValidator(_year_in_range)]
 
 
 class Pagination(PageNumberPagination):

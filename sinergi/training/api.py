@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
 from sinergi.api.errors import ApiError, Error
-from sinergi.api.types import MAX_ID, Id, Line, Pagination, Text
+from sinergi.api.types import MAX_ID, Day, Id, Line, Moment, Pagination, Text
 
 from . import selectors, services
 from .models import Batch, BatchStatus, Level, Mode
@@ -139,10 +139,10 @@ class BatchIn(Schema):
     code: Line = Field(min_length=1, max_length=40)
     capacity: int = Field(ge=1, le=100_000)
     fee: int = Field(ge=0, le=2_000_000_000, description="Whole Rupiah; 0 = free")
-    starts_on: date
-    ends_on: date
-    registration_opens: datetime
-    registration_closes: datetime
+    starts_on: Day
+    ends_on: Day
+    registration_opens: Moment
+    registration_closes: Moment
     mode: Mode | None = Field(None, description="Defaults to the program's mode")
     place: Line = Field("", max_length=200, description="Required unless the batch is online")
     agreement_number: Line = Field("", max_length=100)

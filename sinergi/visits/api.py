@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from sinergi.api.errors import ApiError, Error
-from sinergi.api.types import MAX_ID, Id, Line
+from sinergi.api.types import FIRST_YEAR, LAST_YEAR, MAX_ID, Id, Line, Moment
 
 from . import selectors, services
 from .models import ServicePoint
@@ -63,10 +63,10 @@ class SlotIn(Schema):
     service_point: Line = Field(
         min_length=1, max_length=100, description="The service point's id or slug"
     )
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     capacity: int = Field(ge=1, le=100_000)
-    booking_opens_at: datetime | None = Field(None, description="Empty: bookable at once")
+    booking_opens_at: Moment | None = Field(None, description="Empty: bookable at once")
 
 
 class ReservationOut(Schema):
@@ -108,9 +108,12 @@ def _point(value: str, user) -> ServicePoint | None:
     "/visit-slots",
     response={200: list[SlotOut], 404: Error},
     summary="The visit slots of a day, with the seats still free",
-    description="404 when `service_point` names no service point.",
+    description="404 when `service_point` names no service point. Days outside the years "
+    "1900-2200 have no slots.",
 )
 def slot_list(request, filters: Query[SlotFilter]):
+    if not FIRST_YEAR <= filters.date.year <= LAST_YEAR:
+        return []  # no slot is that far (and the day's bounds would overflow at year 1)
     point = None
     if filters.service_point:
         point = _point(filters.service_point, request.user)

@@ -269,3 +269,32 @@ def test_the_token_owners_language_unless_the_header_says_otherwise(client):
 def test_the_site_still_ignores_accept_language(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Language"] == "id"
+
+
+# --- What schemathesis found -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_at_the_ends_of_the_calendar_has_no_slots(client, day):
+    # Was a 500: the day's bounds in local time overflowed (found by schemathesis).
+    response = client.get(f"{API}/visit-slots", {"date": day}, **bearer(UserFactory()))
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_a_far_date_in_a_body_is_a_422(client, error_schema):
+    staff = UserFactory(roles=["services_desk"])
+    response = client.post(
+        f"{API}/visit-slots",
+        {
+            "service_point": "x",
+            "starts_at": "0001-01-01T00:00:00+14:00",
+            "ends_at": "0001-01-01T01:00:00+14:00",
+            "capacity": 5,
+        },
+        content_type="application/json",
+        **bearer(staff),
+    )
+    body = assert_error(response, 422, "validation_error", error_schema)
+    assert {item["field"] for item in body["details"]} == {"starts_at", "ends_at"}
+    assert body["details"][0]["message"] == "Masukkan tanggal antara tahun 1900 dan 2200."
