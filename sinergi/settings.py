@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django.forms",
     "template_partials",
     "ninja",
-    "axes",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -80,7 +79,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sinergi.urls"
@@ -144,10 +142,7 @@ SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 
 # --- Accounts ---
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -161,16 +156,19 @@ PASSWORD_RESET_TIMEOUT = int(timedelta(days=1).total_seconds())
 # How long a sign-up may stay unverified before the periodic job removes it.
 SINERGI_UNVERIFIED_ACCOUNT_DAYS = env.int("SINERGI_UNVERIFIED_ACCOUNT_DAYS", default=7)
 
-# Login rate limit (django-axes): after 5 failures for one e-mail from one address, that pair
-# is locked out for 15 minutes. Attempts are kept in the database, so every app server sees them.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "sinergi.accounts.ratelimit.login_username"
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Pauses after failed log-ins (sinergi/accounts/ratelimit.py, docs/SECURITY.md). After the
+# limit of failures in a scope, each further failure doubles the pause, from PAUSE up to MAX.
+SINERGI_LOGIN_ACCOUNT_ADDRESS_FAILURES = env.int(
+    "SINERGI_LOGIN_ACCOUNT_ADDRESS_FAILURES", default=5
+)
+SINERGI_LOGIN_ACCOUNT_FAILURES = env.int("SINERGI_LOGIN_ACCOUNT_FAILURES", default=10)
+SINERGI_LOGIN_ADDRESS_FAILURES = env.int("SINERGI_LOGIN_ADDRESS_FAILURES", default=30)
+SINERGI_LOGIN_PAUSE_SECONDS = env.int("SINERGI_LOGIN_PAUSE_SECONDS", default=60)
+SINERGI_LOGIN_PAUSE_MAX_SECONDS = env.int("SINERGI_LOGIN_PAUSE_MAX_SECONDS", default=60 * 60)
+# Failures older than this (with no failure since) are forgotten.
+SINERGI_LOGIN_FAILURE_WINDOW_HOURS = env.int("SINERGI_LOGIN_FAILURE_WINDOW_HOURS", default=24)
+# A browser that signed in before is "known" to its account for this long.
+SINERGI_KNOWN_BROWSER_DAYS = env.int("SINERGI_KNOWN_BROWSER_DAYS", default=180)
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "id"
@@ -251,6 +249,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed:
+# the client's address is read from that header right to left, through these hops only.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 if env.bool("BEHIND_TLS_PROXY", default=False):
     # The reverse proxy terminates TLS and says so in this header; trust it only when told to.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -281,7 +282,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "axes": {"level": "WARNING"},
     },
 }
 

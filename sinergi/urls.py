@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from sinergi.api.api import api
 from sinergi.api.errors import not_found_view
@@ -20,6 +21,11 @@ urlpatterns = [
     path("library/", include("sinergi.library.urls")),
     *opds_urlpatterns,
     path("insights/", include("sinergi.insights.urls")),
+    # One door for signing in, with its pauses after failures: the admin site's too.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("", include("sinergi.core.urls")),
 ]

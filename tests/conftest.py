@@ -48,7 +48,7 @@ def admin_client(client, admin_user):
 
 
 def login(client, email: str, password: str = PASSWORD, **extra):
-    """Log in through the login page, as a person does (axes needs the request)."""
+    """Log in through the login page, as a person does (the pauses after failures need it)."""
     return client.post(
         reverse("accounts:login"), {"username": email, "password": password}, **extra
     )

@@ -149,3 +149,35 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins counted for one scope and key, and the pause they have earned.
+
+    Scopes: an account from one address, an account from everywhere (except from browsers the
+    person signed in with before), one address across all accounts, and one known browser.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT_ADDRESS = "account_address", _("account from one address")
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("address")
+        DEVICE = "device", _("known browser")
+
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    key = models.CharField(_("key"), max_length=320)
+    # The e-mail address the row counts against ("" for an address row): a reset lifts these.
+    account = models.CharField(_("account"), max_length=254, blank=True, db_index=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"))
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="accounts_loginthrottle_key")
+        ]
+        verbose_name = _("log-in throttle")
+        verbose_name_plural = _("log-in throttles")
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.failures})"

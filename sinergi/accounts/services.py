@@ -14,6 +14,7 @@ from sinergi.core.masking import mask_nik
 from sinergi.core.services import log_action
 
 from .models import ApiToken, Role, User
+from .ratelimit import login_pauses_lift
 from .selectors import token_digest
 from .tokens import email_verification_token
 
@@ -101,6 +102,21 @@ def user_grant_role(*, user: User, role: str, actor: User | None) -> None:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     log_action(actor, "accounts.role_granted", user, {"role": role})
+
+
+@transaction.atomic
+def user_password_changed(*, user: User, actor: User | None) -> int:
+    """Act on a new password of `user`: revoke their API tokens, lift their log-in pauses.
+
+    A token made by whoever knew the old password must not outlive it. Return how many tokens
+    were revoked.
+    """
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    login_pauses_lift(user=user)
+    log_action(actor, "accounts.password_changed", user, {"tokens_revoked": revoked})
+    return revoked
 
 
 @transaction.atomic

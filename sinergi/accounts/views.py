@@ -1,3 +1,5 @@
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -8,9 +10,10 @@ from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import ratelimit, services
 from .forms import (
     ApiTokenForm,
     LoginForm,
@@ -78,15 +81,48 @@ def resend_verification(request):
     return render(request, "accounts/resend_verification.html", {"form": form})
 
 
+def paused_response(request, pause):
+    """Answer a log-in attempt that must wait, saying how long."""
+    response = render(
+        request,
+        "accounts/lockout.html",
+        {"minutes": ratelimit.pause_minutes(pause)},
+        status=429,
+    )
+    response["Retry-After"] = str(math.ceil(pause.total_seconds()))
+    return response
+
+
 class LoginView(auth_views.LoginView):
+    """Log in, with pauses after failures (accounts/ratelimit.py): a paused attempt is refused
+    before the password is checked, and is not counted."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        self.attempt = ratelimit.login_attempt_from_request(
+            request, username=request.POST.get("username")
+        )
+        pause = ratelimit.login_pause_remaining(attempt=self.attempt)
+        if pause:
+            return paused_response(request, pause)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("__all__", code="invalid_login"):
+            pause = ratelimit.login_failure_record(attempt=self.attempt)
+            if pause:
+                return paused_response(self.request, pause)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         response = super().form_valid(form)
+        user = form.get_user()
+        ratelimit.login_success_record(attempt=self.attempt, user=user, response=response)
         # The account's language wins over whatever the anonymous visitor had chosen.
-        set_language_cookie(response, form.get_user().language)
+        set_language_cookie(response, user.language)
         return response
 
 
@@ -148,14 +184,33 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, actor=form.user)
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = services.user_password_changed(user=form.user, actor=form.user)
         messages.success(self.request, _("Your password has been changed."))
-        return super().form_valid(form)
+        if revoked:
+            messages.info(
+                self.request,
+                ngettext(
+                    "%(count)d API token was revoked with the old password; "
+                    "create a new one if you need it.",
+                    "%(count)d API tokens were revoked with the old password; "
+                    "create new ones if you need them.",
+                    revoked,
+                )
+                % {"count": revoked},
+            )
+        return response
 
 
 @require_POST

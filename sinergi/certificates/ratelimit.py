@@ -1,8 +1,7 @@
 """A per-address limit on certificate look-ups, so codes cannot be guessed by trying many.
 
 Counted in the cache (Redis in production, so every app server shares the count) in windows
-of one minute. The address is REMOTE_ADDR: behind a reverse proxy, the proxy must pass the
-client's address there (as it must for django-axes).
+of one minute. The address is the client's, read through TRUSTED_PROXIES (core/clientip.py).
 """
 
 import time
@@ -10,10 +9,12 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from sinergi.core.clientip import client_address
+
 
 def verification_allowed(request) -> bool:
     """Count one look-up from the request's address; False once over the limit this minute."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_address(request) or "unknown"
     window = int(time.time() // 60)
     key = f"certificates:verify:{address}:{window}"
     if cache.add(key, 1, timeout=120):
