@@ -677,6 +677,11 @@ class SurveyAnswer(models.Model):
 
 
 class CompletionRules(models.Model):
+    """What a participant of the batch must do to complete it. Without a row, the defaults
+    below apply (the program's rules). `require_posttest_pass` asks for the post-test at its
+    own pass mark; the tests chosen on the rules page are `CompletionTest` rows instead. Which
+    assignments count is each assignment's `required` flag."""
+
     batch = models.OneToOneField(Batch, on_delete=models.CASCADE, related_name="completion_rules")
     min_attendance_percent = models.PositiveSmallIntegerField(
         _("minimum attendance (%)"), default=80
@@ -691,6 +696,27 @@ class CompletionRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}"
+
+
+class CompletionTest(models.Model):
+    """A test (pre-test, post-test or quiz) that must be passed with at least `pass_mark`."""
+
+    rules = models.ForeignKey(CompletionRules, on_delete=models.CASCADE, related_name="tests")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="completion_tests")
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
+
+    class Meta:
+        verbose_name = _("test required for completion")
+        verbose_name_plural = _("tests required for completion")
+        constraints = [
+            models.UniqueConstraint(fields=["rules", "quiz"], name="one_completion_test_per_quiz"),
+            models.CheckConstraint(
+                condition=Q(pass_mark__lte=100), name="completion_test_pass_mark_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id} ≥ {self.pass_mark}"
 
 
 class Completion(models.Model):

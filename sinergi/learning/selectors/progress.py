@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from sinergi.training.models import Registration
+from sinergi.training.models import Registration, RegistrationState
 
 from ..models import (
     Assignment,
@@ -14,6 +14,7 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     CompletionRules,
+    CompletionTest,
     Item,
     ItemCompletion,
     Quiz,
@@ -38,9 +39,34 @@ class Requirement:
 
 
 @dataclass
+class TestRule:
+    """A test that must be passed, and the mark it needs."""
+
+    quiz: Quiz
+    pass_mark: int
+
+    @property
+    def key(self) -> str:
+        return "posttest" if self.quiz.role == QuizRole.POSTTEST else "test"
+
+
+@dataclass
+class RuleSet:
+    """The rules of completion as they apply to a batch: saved, the defaults, or proposed on
+    the rules page (for the preview, before anything is saved)."""
+
+    min_attendance_percent: int
+    tests: list[TestRule]
+    # The assignments that must be passed; None when assignments do not count.
+    assignment_ids: set[int] | None
+    require_survey: bool
+    saved: bool = False
+
+
+@dataclass
 class Progress:
     registration: Registration
-    rules: CompletionRules
+    rules: RuleSet
     attendance_percent: Decimal
     sessions_total: int
     sessions_attended: int
@@ -68,6 +94,51 @@ def completion_rules_for(batch) -> CompletionRules:
     """Return the batch's rules, or the defaults (unsaved) when none were set."""
     rules = CompletionRules.objects.filter(batch=batch).first()
     return rules or CompletionRules(batch=batch)
+
+
+def batch_quizzes(batch) -> list[Quiz]:
+    """Return the batch's quizzes in curriculum order."""
+    return list(
+        Quiz.objects.filter(item__module__batch=batch)
+        .select_related("item__module")
+        .order_by("item__module__position", "item__position", "pk")
+    )
+
+
+def batch_assignments(batch) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(item__module__batch=batch)
+        .select_related("item__module")
+        .order_by("item__module__position", "item__position", "pk")
+    )
+
+
+def rule_set_for(batch) -> RuleSet:
+    """Return the rules that apply to `batch` now (its own, or the defaults)."""
+    rules = completion_rules_for(batch)
+    quizzes = batch_quizzes(batch)
+    tests = []
+    if rules.pk:
+        chosen = {
+            test.quiz_id: test.pass_mark for test in CompletionTest.objects.filter(rules=rules)
+        }
+        tests = [TestRule(quiz, chosen[quiz.pk]) for quiz in quizzes if quiz.pk in chosen]
+    if rules.require_posttest_pass:
+        posttest = next((quiz for quiz in quizzes if quiz.role == QuizRole.POSTTEST), None)
+        if posttest is not None and all(test.quiz.pk != posttest.pk for test in tests):
+            tests.append(TestRule(posttest, posttest.pass_mark))
+    assignment_ids = None
+    if rules.require_assignments:
+        assignment_ids = {
+            assignment.pk for assignment in batch_assignments(batch) if assignment.required
+        }
+    return RuleSet(
+        min_attendance_percent=rules.min_attendance_percent,
+        tests=tests,
+        assignment_ids=assignment_ids,
+        require_survey=rules.require_survey,
+        saved=rules.pk is not None,
+    )
 
 
 def attendance_percent(*, registration: Registration) -> tuple[Decimal, int, int]:
@@ -102,7 +173,7 @@ def best_score(*, registration: Registration, role: str) -> tuple[Decimal | None
     return score, quiz
 
 
-def _assignments_of(registration: Registration) -> list[dict]:
+def _assignments_of(registration: Registration, required_ids: set[int] | None) -> list[dict]:
     submissions = {
         submission.assignment_id: submission
         for submission in Submission.objects.filter(registration=registration)
@@ -117,7 +188,7 @@ def _assignments_of(registration: Registration) -> list[dict]:
             {
                 "assignment": assignment,
                 "title": assignment.item.title,
-                "required": assignment.required,
+                "required": required_ids is not None and assignment.pk in required_ids,
                 "submitted": submission is not None,
                 "graded": graded,
                 "score": submission.score if graded else None,
@@ -140,7 +211,7 @@ def _surveys_of(registration: Registration) -> tuple[int, int]:
     return len(survey_ids), filled
 
 
-def _attendance_requirement(rules: CompletionRules, percent: Decimal) -> Requirement:
+def _attendance_requirement(rules: RuleSet, percent: Decimal) -> Requirement:
     return Requirement(
         "attendance",
         percent >= rules.min_attendance_percent,
@@ -148,20 +219,33 @@ def _attendance_requirement(rules: CompletionRules, percent: Decimal) -> Require
     )
 
 
-def _posttest_requirement(rules, score: Decimal | None, quiz: Quiz | None) -> Requirement | None:
-    if not rules.require_posttest_pass or quiz is None:
-        return None
+def _best_on(quiz: Quiz, registration: Registration) -> Decimal | None:
+    score = Attempt.objects.filter(
+        quiz=quiz, registration=registration, state=AttemptState.FINISHED
+    ).aggregate(best=Max("score"))["best"]
+    return Decimal(score).quantize(Decimal("0.01")) if score is not None else None
+
+
+def _test_requirement(test: TestRule, registration: Registration) -> Requirement:
+    score = _best_on(test.quiz, registration)
     return Requirement(
-        "posttest",
-        score is not None and score >= quiz.pass_mark,
-        {"score": score, "pass_mark": quiz.pass_mark},
+        test.key,
+        score is not None and score >= test.pass_mark,
+        {
+            "title": test.quiz.item.title,
+            "role": test.quiz.role,
+            "score": score,
+            "pass_mark": test.pass_mark,
+        },
     )
 
 
-def _assignments_requirement(rules, assignments: list[dict]) -> Requirement | None:
-    if not rules.require_assignments:
+def _assignments_requirement(rules: RuleSet, assignments: list[dict]) -> Requirement | None:
+    if not rules.assignment_ids:
         return None
     required = [entry for entry in assignments if entry["required"]]
+    if not required:
+        return None
     return Requirement(
         "assignments",
         all(entry["passed"] for entry in required),
@@ -169,42 +253,42 @@ def _assignments_requirement(rules, assignments: list[dict]) -> Requirement | No
     )
 
 
-def _survey_requirement(rules, total: int, filled: int) -> Requirement | None:
+def _survey_requirement(rules: RuleSet, total: int, filled: int) -> Requirement | None:
     if not rules.require_survey or not total:
         return None
     return Requirement("survey", filled >= total, {"filled": filled, "total": total})
 
 
-def completion_rules_met(*, registration: Registration) -> bool:
+def completion_rules_met(*, registration: Registration, rules: RuleSet | None = None) -> bool:
     """Whether every rule of completion is met: `progress_for(...).complete`, but stopping at
     the first rule that is not (a post-test submit asks this of every participant at once)."""
-    rules = completion_rules_for(registration.batch)
+    rules = rules or rule_set_for(registration.batch)
     percent, _counted, _attended = attendance_percent(registration=registration)
     if not _attendance_requirement(rules, percent).met:
         return False
-    if rules.require_posttest_pass:
-        posttest = _posttest_requirement(
-            rules, *best_score(registration=registration, role=QuizRole.POSTTEST)
-        )
-        if posttest is not None and not posttest.met:
+    for test in rules.tests:
+        if not _test_requirement(test, registration).met:
             return False
-    assignments = _assignments_of(registration) if rules.require_assignments else []
-    if rules.require_assignments and not _assignments_requirement(rules, assignments).met:
-        return False
+    if rules.assignment_ids:
+        assignments = _assignments_of(registration, rules.assignment_ids)
+        requirement = _assignments_requirement(rules, assignments)
+        if requirement is not None and not requirement.met:
+            return False
     if not rules.require_survey:
         return True
     survey = _survey_requirement(rules, *_surveys_of(registration))
     return survey is None or survey.met
 
 
-def progress_for(*, registration: Registration) -> Progress:
-    """Return what `registration` has done and what is still missing."""
+def progress_for(*, registration: Registration, rules: RuleSet | None = None) -> Progress:
+    """Return what `registration` has done and what is still missing (under `rules`, by
+    default the batch's own)."""
     batch_id = registration.batch_id
-    rules = completion_rules_for(registration.batch)
+    rules = rules or rule_set_for(registration.batch)
     percent, counted, attended = attendance_percent(registration=registration)
     pretest, _ = best_score(registration=registration, role=QuizRole.PRETEST)
     posttest, posttest_quiz = best_score(registration=registration, role=QuizRole.POSTTEST)
-    assignments = _assignments_of(registration)
+    assignments = _assignments_of(registration, rules.assignment_ids)
     surveys_total, filled = _surveys_of(registration)
     items_total = Item.objects.filter(module__batch_id=batch_id).count()
     items_done = ItemCompletion.objects.filter(
@@ -214,12 +298,15 @@ def progress_for(*, registration: Registration) -> Progress:
         requirement
         for requirement in (
             _attendance_requirement(rules, percent),
-            _posttest_requirement(rules, posttest, posttest_quiz),
+            *(_test_requirement(test, registration) for test in rules.tests),
             _assignments_requirement(rules, assignments),
             _survey_requirement(rules, surveys_total, filled),
         )
         if requirement is not None
     ]
+    posttest_rule = next(
+        (t for t in rules.tests if t.quiz.pk == getattr(posttest_quiz, "pk", 0)), None
+    )
     completion = getattr(registration, "completion", None) if registration.pk else None
     return Progress(
         registration=registration,
@@ -229,7 +316,11 @@ def progress_for(*, registration: Registration) -> Progress:
         sessions_attended=attended,
         pretest_score=pretest,
         posttest_score=posttest,
-        posttest_pass_mark=posttest_quiz.pass_mark if posttest_quiz else None,
+        posttest_pass_mark=(
+            posttest_rule.pass_mark
+            if posttest_rule
+            else (posttest_quiz.pass_mark if posttest_quiz else None)
+        ),
         assignments=assignments,
         surveys_total=surveys_total,
         surveys_filled=filled,
@@ -238,6 +329,37 @@ def progress_for(*, registration: Registration) -> Progress:
         requirements=requirements,
         completed_at=completion.completed_at if completion else None,
     )
+
+
+@dataclass
+class PreviewRow:
+    registration: Registration
+    progress: Progress
+    completed_at: object  # already completed (a completion is never taken back)
+
+    @property
+    def would_complete(self) -> bool:
+        return self.completed_at is None and self.progress.complete
+
+
+def completion_preview(*, batch, rules: RuleSet) -> list[PreviewRow]:
+    """Return, for each confirmed participant, what the given rules would make of them."""
+    registrations = (
+        Registration.objects.filter(batch=batch, state=RegistrationState.CONFIRMED)
+        .select_related("user", "batch", "completion")
+        .order_by("user__full_name", "pk")
+    )
+    rows = []
+    for registration in registrations:
+        completion = getattr(registration, "completion", None)
+        rows.append(
+            PreviewRow(
+                registration=registration,
+                progress=progress_for(registration=registration, rules=rules),
+                completed_at=completion.completed_at if completion else None,
+            )
+        )
+    return rows
 
 
 def learning_gain(pre: Decimal | None, post: Decimal | None) -> float | None:

@@ -12,6 +12,7 @@ last session. Staff may record it earlier with a reason (`completion_override`, 
 for that moment.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,16 @@ from sinergi.core.formatting import format_datetime
 from sinergi.core.services import log_action
 from sinergi.training.models import Registration, RegistrationState
 
-from ..models import Completion, Item, ItemCompletion, Session
+from ..models import (
+    Assignment,
+    Completion,
+    CompletionRules,
+    CompletionTest,
+    Item,
+    ItemCompletion,
+    Quiz,
+    Session,
+)
 from ..selectors.progress import completion_rules_met, progress_for
 from ..signals import participant_completed
 
@@ -153,3 +163,80 @@ def completions_recompute_due(*, now: datetime | None = None) -> int:
             if completion_recompute(registration=registration, now=now) is not None:
                 made += 1
     return made
+
+
+@dataclass
+class RulesSaved:
+    rules: CompletionRules
+    completed: int  # participants who completed at once under the new rules
+
+
+def completion_rules_save(
+    *,
+    batch,
+    actor,
+    min_attendance_percent: int,
+    tests: list[tuple[Quiz, int]],
+    assignments: list[Assignment],
+    require_survey: bool,
+) -> RulesSaved:
+    """Set the batch's rules of completion and re-check every participant under them.
+
+    `tests` are (quiz, pass mark) pairs of the batch's quizzes; `assignments` the batch's
+    assignments that must be passed (the others stop counting). A participant who already
+    completed keeps the completion (a certificate may exist); the others who meet the new
+    rules complete now, subject to the wait for the last session.
+    """
+    errors: dict[str, list] = {}
+    if not 0 <= min_attendance_percent <= 100:
+        errors["min_attendance_percent"] = [_("The minimum attendance is 0 to 100%.")]
+    for quiz, pass_mark in tests:
+        if quiz.item.module.batch_id != batch.pk:
+            errors.setdefault("__all__", []).append(_("A test is not of this batch."))
+        elif not 0 <= pass_mark <= 100:
+            errors.setdefault("__all__", []).append(
+                _("The pass mark of %(test)s is a percentage, 0 to 100.")
+                % {"test": quiz.item.title}
+            )
+    if any(assignment.item.module.batch_id != batch.pk for assignment in assignments):
+        errors.setdefault("__all__", []).append(_("An assignment is not of this batch."))
+    if errors:
+        raise ValidationError(errors)
+    chosen = {assignment.pk for assignment in assignments}
+    with transaction.atomic():
+        rules, _created = CompletionRules.objects.update_or_create(
+            batch=batch,
+            defaults={
+                "min_attendance_percent": min_attendance_percent,
+                # The chosen tests are rows; the post-test counts only if chosen.
+                "require_posttest_pass": False,
+                "require_assignments": True,
+                "require_survey": require_survey,
+            },
+        )
+        CompletionTest.objects.filter(rules=rules).delete()
+        CompletionTest.objects.bulk_create(
+            CompletionTest(rules=rules, quiz=quiz, pass_mark=pass_mark) for quiz, pass_mark in tests
+        )
+        batch_assignments = Assignment.objects.filter(item__module__batch=batch)
+        batch_assignments.filter(pk__in=chosen).update(required=True)
+        batch_assignments.exclude(pk__in=chosen).update(required=False)
+        log_action(
+            actor,
+            "learning.completion_rules.saved",
+            batch,
+            {
+                "min_attendance_percent": min_attendance_percent,
+                "tests": {str(quiz.pk): pass_mark for quiz, pass_mark in tests},
+                "assignments": sorted(chosen),
+                "require_survey": require_survey,
+            },
+        )
+        completed = 0
+        waiting = Registration.objects.filter(
+            batch=batch, state=RegistrationState.CONFIRMED, completion__isnull=True
+        ).select_related("batch")
+        for registration in waiting:
+            if completion_recompute(registration=registration) is not None:
+                completed += 1
+    return RulesSaved(rules=rules, completed=completed)
