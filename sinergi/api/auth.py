@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils import translation
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from sinergi.accounts.selectors import api_token_get_active
 from sinergi.accounts.services import api_token_touch
@@ -30,5 +31,16 @@ def _activate_account_language(request, user) -> None:
         request.LANGUAGE_CODE = user.language
 
 
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session, with Django's CSRF check on unsafe methods, made only when there
+    is a signed-in session to protect: a request with neither token nor session is a 401 (ninja's
+    own checks CSRF first and answers such a request 403)."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
 # Token first (integrations), then the browser session (with CSRF on unsafe methods).
-default_auth = [BearerToken(), django_auth]
+default_auth = [BearerToken(), SessionAuth()]

@@ -73,6 +73,23 @@ def test_403_of_csrf_for_a_session(error_schema):
     assert_error(response, 403, "csrf_failed", error_schema)
 
 
+def test_401_not_403_for_an_unsafe_method_without_credentials(error_schema):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer sng_nope"}):
+        response = client.post(f"{API}/titles/1/loans", **headers)
+        assert_error(response, 401, "not_authenticated", error_schema)
+
+
+def test_a_token_needs_no_csrf_token(error_schema):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"{API}/titles/987654/loans", **bearer(UserFactory()))
+    assert_error(response, 404, "not_found", error_schema)
+
+
 @pytest.mark.parametrize(
     "path", ["/api/v1/tidak-ada", "/api/v1/me/", "/api/v1/batches/1/nothing", "/api/v2/me", "/api/"]
 )
