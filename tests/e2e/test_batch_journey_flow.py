@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def manager(db):
+def manager(reference_data):
     return UserFactory(roles=["program_manager"], email="program@example.org")
 
 
