@@ -270,7 +270,8 @@ def batch_list(request, filters: Query[BatchFilter]):
 @router.post(
     "/batches",
     response={201: BatchOut, 403: Error},
-    summary="Create a batch, open for registration (program managers)",
+    summary="Create a batch as a draft (program managers); it opens for registration once its "
+    "readiness checklist is done",
 )
 def batch_create(request, payload: BatchIn):
     _require_program_staff(request)
@@ -286,7 +287,7 @@ def batch_create(request, payload: BatchIn):
         actor=request.user,
         program=program,
         place="" if mode == Mode.ONLINE else place,
-        status=BatchStatus.OPEN,
+        status=BatchStatus.DRAFT,
         **fields,
     )
     return Status(201, batch)

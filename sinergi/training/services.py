@@ -48,6 +48,7 @@ from .models import (
     Registration,
     RegistrationState,
 )
+from .readiness import readiness_blockers
 from .selectors import batch_availability
 from .tasks import send_notification
 
@@ -672,12 +673,34 @@ def _batch_check(batch: Batch) -> None:
     batch.full_clean()
 
 
+def _check_ready_to_open(batch: Batch) -> None:
+    """Refuse to open registration while an item of the readiness checklist that blocks is
+    missing; the message names each one."""
+    blockers = readiness_blockers(batch=batch) if batch.pk else None
+    if blockers is None:
+        raise ValidationError(
+            {"status": _("Save the batch as a draft first; it opens when its checklist is done.")}
+        )
+    if blockers:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("The batch cannot open for registration yet. Missing: %(missing)s."),
+                    code="not_ready",
+                    params={"missing": "; ".join(item.label for item in blockers)},
+                )
+            }
+        )
+
+
 @transaction.atomic
 def batch_create(*, actor, program, **fields) -> Batch:
-    """Create a batch of `program`."""
+    """Create a batch of `program`; it cannot be created open (its checklist is empty)."""
     batch = Batch(program=program)
     _assign(batch, fields)
     _batch_check(batch)
+    if batch.status == BatchStatus.OPEN:
+        _check_ready_to_open(batch)
     batch.save()
     log_action(actor, "training.batch.created", batch, {"status": batch.status})
     return batch
@@ -706,6 +729,8 @@ def batch_update(*, batch: Batch, actor, **fields) -> Batch:
                 }
             )
     _batch_check(locked)
+    if locked.status == BatchStatus.OPEN and old_status != BatchStatus.OPEN:
+        _check_ready_to_open(locked)
     if not changed:
         return locked
     locked.save(update_fields=changed)

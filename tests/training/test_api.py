@@ -234,7 +234,9 @@ def batch_body(program, /, **changes) -> dict:
     return body | changes
 
 
-def test_program_manager_creates_an_open_batch(client):
+def test_program_manager_creates_a_draft_batch(client):
+    """A new batch has no sessions, tests or certificate yet: it is created as a draft and
+    opens once its readiness checklist is done."""
     program = ProgramFactory(mode="blended")
     manager = person("program_manager")
 
@@ -243,9 +245,9 @@ def test_program_manager_creates_an_open_batch(client):
     assert response.status_code == 201, response.content
     data = response.json()
     batch = Batch.objects.get(pk=data["id"])
-    assert (batch.status, batch.capacity, batch.fee, batch.place) == ("open", 30, 750_000, "")
-    assert (data["status"], data["mode"], data["available"]) == ("open", "online", 30)
-    assert batch.registration_is_open()
+    assert (batch.status, batch.capacity, batch.fee, batch.place) == ("draft", 30, 750_000, "")
+    assert (data["status"], data["mode"], data["available"]) == ("draft", "online", 30)
+    assert not batch.registration_is_open()
     assert AuditLog.objects.filter(verb="training.batch.created", actor=manager).exists()
 
 

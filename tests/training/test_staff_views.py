@@ -24,6 +24,7 @@ from sinergi.training.models import (
     Registration,
 )
 from sinergi.training.selectors import batch_revenue
+from tests.i18n import indonesian
 
 from ..factories import BatchFactory, ProgramFactory, UserFactory
 
@@ -261,7 +262,7 @@ def batch_data(program, **overrides):
     data = {
         "program": program.pk,
         "code": "RDA-2026-01",
-        "status": "open",
+        "status": "draft",
         "starts_on": starts.isoformat(),
         "ends_on": (starts + timedelta(days=4)).isoformat(),
         "registration_opens": (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
@@ -284,9 +285,21 @@ def test_program_manager_creates_a_batch(client):
     batch = Batch.objects.get(code="RDA-2026-01")
     assert response.status_code == 302
     assert response["Location"] == reverse("training:batch_manage", args=[batch.pk])
-    assert (batch.fee, batch.capacity, batch.status) == (750_000, 30, "open")
+    assert (batch.fee, batch.capacity, batch.status) == (750_000, 30, "draft")
     assert timezone.localtime(batch.registration_closes).hour == 23
     assert AuditLog.objects.filter(verb="training.batch.created").exists()
+
+
+def test_a_new_batch_cannot_be_created_open(client):
+    """It has no sessions, tests or certificate yet: the checklist is not done."""
+    program = ProgramFactory()
+    client_for(client, "program_manager")
+    response = client.post(reverse("training:batch_create"), batch_data(program, status="open"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["status"] == [
+        indonesian("Save the batch as a draft first; it opens when its checklist is done.")
+    ]
+    assert not Batch.objects.exists()
 
 
 def day(offset: int, at: str = "") -> str:
@@ -383,7 +396,9 @@ def test_capacity_below_the_seats_taken_is_refused(client):
     assert not AuditLog.objects.filter(verb="training.batch.updated").exists()
 
 
-def test_opening_a_draft_batch_offers_free_seats_to_the_waiting_list():
+def test_opening_a_draft_batch_offers_free_seats_to_the_waiting_list(monkeypatch):
+    # The readiness checklist is tested in tests/training/test_readiness.py.
+    monkeypatch.setattr(services, "readiness_blockers", lambda batch: [])
     batch = BatchFactory(capacity=1)
     taken = register(batch)
     waiting = register(batch)
@@ -600,7 +615,8 @@ def test_staff_lists_do_not_grow_queries_with_rows(client, django_assert_max_num
     for registration in Registration.objects.filter(state="pending_payment")[:5]:
         confirm_paid(registration)
     client_for(client, "finance")
-    with django_assert_max_num_queries(11):
+    # 11 for the page and its rows, 7 for the readiness checklist (fixed, not per row).
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("training:batch_manage", args=[batch.pk]))
     assert len(response.context["page"].object_list) == 50
     with django_assert_max_num_queries(5):
@@ -651,7 +667,9 @@ def test_admin_batch_changes_go_through_the_service(client):
     waiting = register(batch)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("admin:training_batch_change", args=[batch.pk])
-    data = batch_data(batch.program, code=batch.code, capacity="2", fee=str(batch.fee))
+    data = batch_data(
+        batch.program, code=batch.code, capacity="2", fee=str(batch.fee), status="open"
+    )
     data |= {"starts_on": batch.starts_on.isoformat(), "ends_on": batch.ends_on.isoformat()}
     for name in ("registration_opens", "registration_closes"):  # the admin splits them
         moment = timezone.localtime(getattr(batch, name))

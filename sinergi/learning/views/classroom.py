@@ -144,6 +144,16 @@ def item_create(request, module_id: int, kind: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if kind == ItemKind.QUIZ:
+                # A new quiz has no questions and no time limit yet: straight to its settings.
+                messages.warning(
+                    request,
+                    _(
+                        "The quiz is created. It still needs its questions, a time limit and a "
+                        "pass mark: set them here."
+                    ),
+                )
+                return redirect("learning:quiz_settings", item_id=item.pk)
             messages.success(request, _("Item added."))
             return redirect(f"{_editor_url(module)}#item-{item.pk}")
     return render(

@@ -31,6 +31,7 @@ from ..models import (
     Registration,
     RegistrationState,
 )
+from ..readiness import batch_readiness
 from ..staff_forms import BatchForm, CancelForm, ProgramForm, RefundForm, RejectForm
 
 READERS = (Role.PROGRAM_MANAGER, Role.FINANCE, Role.HEAD)
@@ -204,6 +205,7 @@ def batch_manage(request, pk: int):
         "next": request.get_full_path(),
         "cancelling": cancelling,
         "cancel_form": CancelForm(initial={"registration": cancel_id}) if cancelling else None,
+        "readiness": batch_readiness(batch=batch),
         **roles,
     }
     return render(request, "training/staff/batch_manage.html", context)
