@@ -256,6 +256,11 @@ def test_speaker_page_shows_code_and_qr_and_marks_via_htmx(client, session, part
     assert session.checkin_code in page
     assert 'src="data:image/svg+xml' in page
     assert 'hx-trigger="every 10s"' in page
+    # The participants' check-in link is copied, not followed: it answers 403 to the speaker.
+    checkin = reverse("learning:session_checkin", args=[session.batch_id, session.pk])
+    assert f'href="{checkin}' not in page and f'href="http://testserver{checkin}' not in page
+    assert 'data-copy-target="#sn-checkin-url"' in page
+    assert client.get(checkin).status_code == 403
     qr = client.get(reverse("learning:session_qr", args=[session.batch_id, session.pk]))
     assert qr.status_code == 200 and "no-store" in qr["Cache-Control"]
     mark = reverse("learning:attendance_mark", args=[session.batch_id, session.pk, participant.pk])

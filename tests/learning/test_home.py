@@ -42,6 +42,20 @@ def test_reports_hub_links_every_report(client, participant):
         assert reverse(f"learning:{name}", args=[participant.batch_id]) in page
 
 
+def test_reports_hub_shows_the_head_only_the_reports_they_may_open(client, participant):
+    """The head reads reports but grades nothing: no link to a grading queue that would 403."""
+    client.force_login(UserFactory(roles=["head"]))
+    page = client.get(reverse("learning:reports", args=[participant.batch_id])).content.decode()
+    for name in ("completion", "learning_gain", "item_analysis", "attendance_matrix"):
+        url = reverse(f"learning:{name}", args=[participant.batch_id])
+        assert url in page
+        assert client.get(url).status_code == 200
+    for name in ("grading_queue", "essay_queue"):
+        url = reverse(f"learning:{name}", args=[participant.batch_id])
+        assert url not in page
+        assert client.get(url).status_code == 403
+
+
 def test_reports_hub_is_closed_to_participants(participant_client, participant):
     url = reverse("learning:reports", args=[participant.batch_id])
     assert participant_client.get(url).status_code == 403

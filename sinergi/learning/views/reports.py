@@ -225,14 +225,21 @@ REPORTS = [
 ]
 
 
+GRADING_QUEUES = ("learning:grading_queue", "learning:essay_queue")
+
+
 @login_required
 def reports(request, batch_id: int):
     access = classroom_get(user=request.user, batch_id=batch_id)
     if not (access.can_read_reports or access.is_speaker):
         raise PermissionDenied
+    may_grade = access.can_manage or access.is_speaker
     links = []
     for name, title, description in REPORTS:
         if name == "learning:completion" and not access.can_read_reports:
+            continue
+        # The grading queues are for graders; a reader (the head) would only meet a 403.
+        if name in GRADING_QUEUES and not may_grade:
             continue
         links.append((reverse(name, args=[batch_id]), title, description))
     surveys = [

@@ -18,4 +18,44 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+  // A table that scrolls sideways (on a phone) can be scrolled from the keyboard too: it takes
+  // focus, and is a region named after its caption or the heading before it.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth) {
+        if (box.dataset.snScroller) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+          delete box.dataset.snScroller;
+        }
+        return;
+      }
+      if (box.hasAttribute("tabindex")) return;
+      box.dataset.snScroller = "1";
+      box.setAttribute("tabindex", "0");
+      var caption = box.querySelector("caption");
+      var heading = caption;
+      for (var node = box; !heading && node && node !== document.body; node = node.parentElement) {
+        for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+          if (/^H[1-6]$/.test(prev.tagName)) { heading = prev; break; }
+          var inner = prev.querySelector && prev.querySelector("h1, h2, h3, h4, h5, h6");
+          if (inner) { heading = inner; break; }
+        }
+      }
+      if (heading && heading.textContent.trim()) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", heading.textContent.trim());
+      }
+    });
+  }
+  function refreshScrollers() { focusableScrollers(document); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", refreshScrollers);
+  } else {
+    refreshScrollers();
+  }
+  window.addEventListener("load", refreshScrollers);
+  window.addEventListener("resize", refreshScrollers);
+  document.body.addEventListener("htmx:afterSettle", refreshScrollers);
 })();

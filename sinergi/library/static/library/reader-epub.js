@@ -27,6 +27,12 @@
       var rendition = book.renderTo(part("view"), {
         width: "100%", height: "100%", spread: "none", flow: "paginated"
       });
+      // epub.js draws each chapter in an iframe of its own: name it for screen readers.
+      rendition.on("rendered", function () {
+        part("view").querySelectorAll("iframe").forEach(function (frame) {
+          frame.title = root.dataset.frameTitle;
+        });
+      });
       rendition.on("relocated", function (location) {
         var cfi = location && location.start && location.start.cfi;
         part("where").textContent = location.start.displayed
