@@ -136,11 +136,16 @@ def login_failure_record(*, attempt: LoginAttempt) -> timedelta | None:
     return longest
 
 
-def login_success_record(*, attempt: LoginAttempt, user: User, response) -> None:
-    """Clear the account's counts after a right password; mark the browser as known."""
+def login_counts_clear(*, attempt: LoginAttempt) -> None:
+    """Clear the account's counts after a right password (never the address's)."""
     for scope, key, _account in attempt.scopes():
         if scope != Scope.ADDRESS:
             LoginThrottle.objects.filter(scope=scope, key=key).delete()
+
+
+def login_success_record(*, attempt: LoginAttempt, user: User, response) -> None:
+    """Clear the account's counts after a right password; mark the browser as known."""
+    login_counts_clear(attempt=attempt)
     nonce = attempt.device.partition(":")[2] if attempt.device else secrets.token_urlsafe(12)
     response.set_cookie(
         DEVICE_COOKIE,

@@ -8,14 +8,18 @@ then every unsafe method is CSRF-checked as anywhere else; a GET that would chan
 401 challenge, so the app retries with credentials.
 
 Wrong credentials answer 401 with `WWW-Authenticate: Basic` and the Authentication Document
-(application/opds-authentication+json) as the body, never 403 or 500. django-axes still counts
-wrong passwords: past its limit the pair is locked out (429) for its cool-off time.
+(application/opds-authentication+json) as the body, never 403 or 500. A wrong password counts
+as a failed log-in of the web form (accounts/ratelimit.py): past the limit the attempt is
+answered 429 with `Retry-After` for the pause, without checking the password, and a right
+password clears the account's counts.
 """
 
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -25,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from sinergi.accounts import ratelimit
 from sinergi.accounts.selectors import api_token_get_active
 from sinergi.accounts.services import api_token_touch
 
@@ -39,6 +44,7 @@ class Caller:
     user: object | None  # None: nobody signed in
     by_credentials: bool  # the request carried its own credentials
     refused: bool = False  # it carried credentials, and they are wrong
+    pause: timedelta | None = None  # too many wrong passwords: wait this long
 
 
 def _token_user(raw: str):
@@ -65,7 +71,15 @@ def opds_caller(request) -> Caller:
         username, _sep, password = decoded.partition(":")
         user = _token_user(password) or _token_user(username)
         if user is None and username and password:
+            attempt = ratelimit.login_attempt_from_request(request, username=username)
+            pause = ratelimit.login_pause_remaining(attempt=attempt)
+            if pause:
+                return Caller(None, True, refused=True, pause=pause)
             user = authenticate(request, username=username, password=password)
+            if user is None:
+                pause = ratelimit.login_failure_record(attempt=attempt)
+                return Caller(None, True, refused=True, pause=pause)
+            ratelimit.login_counts_clear(attempt=attempt)
         if user is not None and not user.is_active:
             user = None
         return Caller(user, True, refused=user is None)
@@ -115,6 +129,16 @@ def challenge(request) -> HttpResponse:
     return response
 
 
+def paused(request, pause: timedelta) -> HttpResponse:
+    """Answer 429 to credentials tried too often, saying when to try again."""
+    minutes = ratelimit.pause_minutes(pause)
+    body = _("Too many wrong passwords. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+    response = HttpResponse(body, status=429, content_type="text/plain;charset=utf-8")
+    response["Retry-After"] = str(math.ceil(pause.total_seconds()))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def opds_view(*, methods=SAFE, login: bool = False, acts_on_get: bool = False):
     """Decorate an OPDS view: allow `methods`, resolve the caller, refuse wrong credentials
     (and, with `login`, nobody) with the 401 challenge, CSRF-check only session requests, and
@@ -132,6 +156,8 @@ def opds_view(*, methods=SAFE, login: bool = False, acts_on_get: bool = False):
                 response["Allow"] = ", ".join(methods)
                 return response
             caller = opds_caller(request)
+            if caller.pause:
+                return paused(request, caller.pause)
             if caller.refused:
                 return challenge(request)
             if caller.user is None and login:

@@ -6,11 +6,14 @@ its shelf; holds; returning; credentials without CSRF, sessions with it; wrong c
 import base64
 import io
 import zipfile
+from datetime import timedelta
 
 import httpx
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from lxml import etree
 from PIL import Image
 
@@ -197,7 +200,10 @@ def test_an_opds_2_reader_app_borrows_downloads_and_shelves(
 def test_wrong_credentials_are_401_with_a_challenge_never_403_or_500(
     client, catalogue, judge, settings
 ):
-    settings.AXES_FAILURE_LIMIT = 1000  # the lockout has its own test below
+    # The pauses after wrong passwords have their own test below.
+    settings.SINERGI_LOGIN_ACCOUNT_ADDRESS_FAILURES = 1000
+    settings.SINERGI_LOGIN_ACCOUNT_FAILURES = 1000
+    settings.SINERGI_LOGIN_ADDRESS_FAILURES = 1000
     licensed, _free = catalogue
     user = UserFactory()
     token_user = UserFactory()
@@ -240,16 +246,44 @@ def test_wrong_credentials_are_401_with_a_challenge_never_403_or_500(
         assert client.get(reverse("opds_loans"), HTTP_AUTHORIZATION=header).status_code == 200
 
 
-def test_repeated_wrong_passwords_lock_out_with_429(client, catalogue, settings):
-    settings.AXES_FAILURE_LIMIT = 3
+def test_repeated_wrong_passwords_pause_with_429_and_a_right_one_waits_too(
+    client, catalogue, settings
+):
+    settings.SINERGI_LOGIN_ACCOUNT_ADDRESS_FAILURES = 3
+    settings.SINERGI_LOGIN_PAUSE_SECONDS = 60
     user = UserFactory()
+    url = reverse("opds_loans")
     codes = [
-        client.get(reverse("opds_loans"), HTTP_AUTHORIZATION=basic(user, "salah")).status_code
+        client.get(url, HTTP_AUTHORIZATION=basic(user, "salah")).status_code
         for _attempt in range(5)
     ]
-    assert codes[:2] == [401, 401]
-    assert codes[-1] == 429  # django-axes: try again after the cool-off, not 403 or 500
-    assert 403 not in codes and 500 not in codes
+    # The third wrong password earns the pause; during it nothing is checked, never 403 or 500.
+    assert codes == [401, 401, 429, 429, 429]
+    paused = client.get(url, HTTP_AUTHORIZATION=basic(user))
+    assert paused.status_code == 429
+    assert 0 < int(paused["Retry-After"]) <= 60
+    # After the pause the right password is let in, and clears the account's counts.
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert client.get(url, HTTP_AUTHORIZATION=basic(user)).status_code == 200
+        assert client.get(url, HTTP_AUTHORIZATION=basic(user, "salah")).status_code == 401
+        assert client.get(url, HTTP_AUTHORIZATION=basic(user, "salah")).status_code == 401
+
+
+def test_wrong_passwords_from_a_reader_app_and_the_web_form_count_together(
+    client, catalogue, settings
+):
+    settings.SINERGI_LOGIN_ACCOUNT_ADDRESS_FAILURES = 3
+    user = UserFactory()
+    for _attempt in range(2):
+        assert (
+            client.post(
+                reverse("accounts:login"), {"username": user.email, "password": "salah"}
+            ).status_code
+            == 200
+        )
+    # The guesser cannot get a fresh set of tries by switching to the OPDS door.
+    response = client.get(reverse("opds_loans"), HTTP_AUTHORIZATION=basic(user, "salah"))
+    assert response.status_code == 429
 
 
 def test_credentials_need_no_csrf_but_a_session_does(catalogue, judge):
