@@ -6,6 +6,21 @@ The harness of every PostgreSQL concurrency test (pretix's way: a barrier, then 
 import threading
 from collections.abc import Callable
 
+import pytest
+from django.db import connection as _connection
+
+# The marks of every concurrency test module: `pytestmark = ON_POSTGRESQL`. Real threads need
+# real connections and row locks, so these tests run on PostgreSQL (CI runs the suite there too)
+# and are skipped on SQLite, which serialises writers.
+ON_POSTGRESQL = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        _connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
+    ),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
 
 def run_together(calls: list[Callable], *, timeout: float = 60) -> tuple[list, list[BaseException]]:
     """Call each of `calls` in its own thread, all at once; return (results, errors).

@@ -8,23 +8,13 @@ refuses the duplicates), which proves the test can see the race it guards agains
 
 from functools import partial
 
-import pytest
-from django.db import connection
-
 from sinergi.certificates import services
 from sinergi.certificates.models import Certificate, NumberSequence
 
-from ..concurrency import run_together
+from ..concurrency import ON_POSTGRESQL, run_together
 from .factories import CertificateTemplateFactory, CompletionFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 PEOPLE = 24
 

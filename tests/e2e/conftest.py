@@ -138,3 +138,15 @@ def screenshot(screenshot_dir: Path) -> Callable:
         return path
 
     return take
+
+
+def eventually(check: Callable[[], bool], *, seconds: float = 10.0, what: str = "") -> None:
+    """Wait until `check()` is true (a row the page's own request writes), failing after
+    `seconds`: a database assertion after a browser action waits for the action, not a guess."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what or check}")
+        time.sleep(0.05)

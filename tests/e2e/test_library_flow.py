@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, eventually
 
 if not CHROMIUM.exists():
     pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM}", allow_module_level=True)
@@ -95,8 +95,10 @@ def test_search_borrow_read_return_on_a_phone(
     assert_fits_phone(page)
     screenshot(page, "library-reader-phone")
     page.wait_for_function("() => document.getElementById('sn-reader').dataset.page === '2'")
-    page.wait_for_timeout(300)
-    assert ReadingPosition.objects.get(user=member).position == "2"
+    eventually(
+        lambda: ReadingPosition.objects.filter(user=member, position="2").exists(),
+        what="the reading position saved as page 2",
+    )
 
     # Return it from "my loans"; the file link now refuses.
     file_url = page.locator("#sn-reader").get_attribute("data-src")
@@ -128,8 +130,12 @@ def test_read_an_epub_on_a_phone(
     page.wait_for_function(
         "() => (document.getElementById('sn-reader').dataset.page || '').startsWith('epubcfi')"
     )
-    page.wait_for_timeout(500)
-    assert ReadingPosition.objects.get(user=member).position.startswith("epubcfi")
+    eventually(
+        lambda: ReadingPosition.objects.filter(
+            user=member, position__startswith="epubcfi"
+        ).exists(),
+        what="the EPUB reading position saved",
+    )
     assert_fits_phone(page)
     screenshot(page, "library-epub-phone")
     assert not problems, problems

@@ -10,24 +10,16 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sinergi.core.models import AuditLog
 from sinergi.learning.models import Attendance
 from sinergi.learning.services import attendance as services
 
-from ..concurrency import run_together
+from ..concurrency import ON_POSTGRESQL, run_together
 from .factories import ParticipantFactory, SessionFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 TABS = 8
 

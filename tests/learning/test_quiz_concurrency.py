@@ -4,11 +4,9 @@ Real threads, each with its own connection, released together on a barrier (as i
 tests/training/test_concurrency.py).
 """
 
-import pytest
-from django.db import connection
-
 from sinergi.learning.grading import grade
 from sinergi.learning.models import Attempt, AttemptState
+from sinergi.learning.services import quizzes
 from sinergi.learning.services.quizzes import (
     AttemptClosed,
     attempt_answer_save,
@@ -16,18 +14,11 @@ from sinergi.learning.services.quizzes import (
     attempt_submit,
 )
 
-from ..concurrency import run_together
+from ..concurrency import ON_POSTGRESQL, run_together
 from .factories import ParticipantFactory
 from .quiz_data import bank_with_every_type, make_quiz
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 
 def all_at_once(calls) -> tuple[list, list[BaseException]]:
@@ -41,6 +32,17 @@ def test_eight_starts_at_once_make_one_attempt():
     assert errors == []
     assert len({attempt.pk for attempt in results}) == 1
     assert Attempt.objects.filter(quiz=quiz).count() == 1
+
+
+def test_negative_control_without_the_lock_double_starts_collide(monkeypatch):
+    """Without the lock the eight starts race: the unique constraints refuse all but one, so
+    the callers see errors. The test above can therefore see a missing lock."""
+    monkeypatch.setattr(quizzes, "LOCK_STARTS", False)
+    participant = ParticipantFactory()
+    quiz = make_quiz(participant.batch, bank_with_every_type(), attempts_allowed=3)
+    _results, errors = all_at_once([lambda: attempt_start(quiz=quiz, registration=participant)] * 8)
+    assert errors, "eight unlocked starts at once all succeeded: the race was not seen"
+    assert Attempt.objects.filter(quiz=quiz).count() == 1  # the constraint is the last guard
 
 
 def test_saves_racing_a_submit_are_graded_or_refused_never_lost():

@@ -7,23 +7,13 @@ off and must over-lend, which proves the test can see the race it guards against
 
 from functools import partial
 
-import pytest
-from django.db import connection
-
 from sinergi.library import services
 from sinergi.library.models import Loan, LoanState
 
-from ..concurrency import refusal_code, run_together
+from ..concurrency import ON_POSTGRESQL, refusal_code, run_together
 from .factories import LicensePoolFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 COPIES = 5
 PEOPLE = 40

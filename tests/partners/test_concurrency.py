@@ -11,23 +11,15 @@ from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from sinergi.partners import selectors, services
 from sinergi.partners.models import Decision, StepDecision, StepState
 
-from ..concurrency import run_together
+from ..concurrency import ON_POSTGRESQL, run_together
 from ..factories import UserFactory
 from .factories import PartnerFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 CLICKS = 6
 

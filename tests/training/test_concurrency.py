@@ -8,24 +8,14 @@ race it guards against (as pretix's concurrency tests do).
 
 from functools import partial
 
-import pytest
-from django.db import connection
-
 from sinergi.training import services
 from sinergi.training.models import Invoice, Registration
 from sinergi.training.selectors import batch_availability
 
-from ..concurrency import run_together
+from ..concurrency import ON_POSTGRESQL, run_together
 from ..factories import BatchFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 CAPACITY = 5
 PEOPLE = 40

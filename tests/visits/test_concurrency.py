@@ -8,23 +8,13 @@ see the race it guards against (as pretix's concurrency tests do).
 
 from functools import partial
 
-import pytest
-from django.db import connection
-
 from sinergi.visits import services
 from sinergi.visits.models import Reservation
 
-from ..concurrency import refusal_code, run_together
+from ..concurrency import ON_POSTGRESQL, refusal_code, run_together
 from .factories import UserFactory, VisitSlotFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = ON_POSTGRESQL
 
 CAPACITY = 7
 WALK_IN = 2  # so 5 seats can be booked online
