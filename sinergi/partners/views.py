@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
+from sinergi.core.htmx import wants_fragment
 from sinergi.core.spreadsheets import xlsx_response
 
 from . import exports, selectors, services
@@ -55,10 +56,6 @@ STAFF = (Role.COOPERATION_OFFICER, Role.HEAD)
 MANAGERS = (Role.COOPERATION_OFFICER,)
 READERS = (*STAFF, Role.PARTNER)
 PAGE_SIZE = 30
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -162,7 +159,7 @@ def reminder_dismiss(request, pk: int):
     if reminder is None:
         raise Http404
     services.reminder_dismiss(reminder=reminder, actor=request.user)
-    if _is_htmx(request):
+    if wants_fragment(request):
         return HttpResponse("")
     return redirect("partners:dashboard")
 
@@ -197,7 +194,7 @@ def agreement_list(request):
     response = render(
         request,
         "partners/agreement_list.html#results"
-        if _is_htmx(request)
+        if wants_fragment(request)
         else "partners/agreement_list.html",
         context,
     )
@@ -297,10 +294,10 @@ def agreement_detail(request, pk: int):
 
 def _after_action(request, agreement_id: int, message: str | None = None):
     agreement = _agreement_or_404(request, agreement_id)
-    if message and not _is_htmx(request):
+    if message and not wants_fragment(request):
         # A swapped timeline shows the change itself; a message would wait for the next page.
         messages.success(request, message)
-    if _is_htmx(request):
+    if wants_fragment(request):
         return render(
             request,
             "partners/agreement_detail.html#process",
@@ -313,14 +310,14 @@ def _render_with_errors(request, agreement_id: int, **forms):
     agreement = _agreement_or_404(request, agreement_id)
     template = (
         "partners/agreement_detail.html#process"
-        if _is_htmx(request)
+        if wants_fragment(request)
         else "partners/agreement_detail.html"
     )
     return render(
         request,
         template,
         _detail_context(request, agreement, **forms),
-        status=422 if not _is_htmx(request) else 200,
+        status=422 if not wants_fragment(request) else 200,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.core.formatting import format_date_range, format_short_datetime
+from sinergi.core.htmx import wants_fragment
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
@@ -40,10 +41,6 @@ from ..services import attendance as services
 from .common import add_service_errors
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _checkin_url(request, session: Session, token: str) -> str:
@@ -282,7 +279,7 @@ def attendance_mark(request, batch_id: int, session_id: int, registration_id: in
             error = failure.messages[0]
     else:
         error = _("Choose present, late, excused or absent.")
-    if _is_htmx(request):
+    if wants_fragment(request):
         response = render(
             request,
             "learning/session_detail.html#attendance-row",

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.htmx import wants_fragment
 
 from ..formats import QuestionFormatError
 from ..formats.render import render_text
@@ -243,7 +244,7 @@ def bank_import_status(request, pk: int, import_id: int):
         ],
     }
     template = "learning/bank_import_status.html"
-    if request.headers.get("HX-Request"):
+    if wants_fragment(request):
         template += "#import-status"
     response = render(request, template, context)
     response["Vary"] = "HX-Request"

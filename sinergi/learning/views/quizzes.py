@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sinergi.core.htmx import wants_fragment
 from sinergi.core.middleware import sessionless
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 
@@ -67,10 +68,6 @@ from ..services import quizzes as service
 PAGE_SIZE = 20
 # Questions listed per page of the quiz settings' picker (a bank may hold hundreds of thousands).
 PICKER_PAGE_SIZE = 50
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- Staff: settings -------------------------------------------------------------------------
@@ -467,7 +464,7 @@ def _answer_saved(request, attempt_id: int, position: int, save) -> HttpResponse
         return response
     if wants_json:
         return JsonResponse({"saved_at": saved_at.isoformat()})
-    if not _is_htmx(request):
+    if not wants_fragment(request):
         return redirect("learning:attempt", attempt_id)
     return _saved_fragment(position=position, saved_at=saved_at)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.formatting import format_datetime
+from sinergi.core.htmx import wants_fragment
 
 from .. import services
 from ..forms import CatalogueFilterForm, GroupRegistrationForm, RegistrationForm, TransferProofForm
@@ -36,14 +37,6 @@ from ..selectors import (
 
 S = RegistrationState
 CATALOGUE_PAGE_SIZE = 12
-
-
-def _is_htmx_fragment(request) -> bool:
-    # A history restore asks for the whole page even though it comes from htmx.
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _batch_or_404(batch_id: int, user) -> Batch:
@@ -81,7 +74,7 @@ def catalogue(request):
         batch.seats_left = max(batch.capacity - batch.seats_taken, 0)
     query = {name: value for name, value in request.GET.items() if name != "page" and value}
     template = "training/catalogue.html"
-    if _is_htmx_fragment(request):
+    if wants_fragment(request):
         template += "#results"
     response = render(
         request,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
+from sinergi.core.htmx import wants_fragment
 
 from .. import exports, selectors, services
 from ..models import (
@@ -40,10 +41,6 @@ CASHIERS = (Role.FINANCE,)
 # The export holds phone numbers whole: only the roles that work with them.
 EXPORTERS = (Role.PROGRAM_MANAGER, Role.FINANCE)
 PAGE_SIZE = 50
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _next_url(request, default: str) -> str:
@@ -286,7 +283,7 @@ def _payment_or_404(request, pk: int) -> Payment:
 
 def _payment_reviewed(request, payment: Payment, *, done: str, error: str = "", reject_form=None):
     """Answer a review: the payment's row for HTMX, else back to the page it came from."""
-    if _is_htmx(request):
+    if wants_fragment(request):
         context = {
             "payment": payment,
             "error": error,

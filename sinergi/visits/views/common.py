@@ -23,13 +23,6 @@ def report_error(request, error: Exception) -> None:
         messages.error(request, error.message)
 
 
-def is_htmx(request) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 def private_file(content: bytes, content_type: str, filename: str, *, inline=False) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     disposition = "inline" if inline else "attachment"

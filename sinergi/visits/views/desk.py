@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.htmx import wants_fragment
 from sinergi.core.services import log_action
 
 from .. import selectors, services
@@ -29,7 +30,7 @@ from ..models import (
     QuestionState,
     ServicePoint,
 )
-from .common import get_or_404, is_htmx, private_file, report_error
+from .common import get_or_404, private_file, report_error
 
 visit_staff = role_required(*selectors.VISIT_STAFF)
 
@@ -207,7 +208,7 @@ def check_in(request):
     template = "visits/staff/check_in.html"
     if request.method == "POST" and not form.is_valid():
         context["form"] = form
-    if is_htmx(request) and request.method == "POST":
+    if wants_fragment(request) and request.method == "POST":
         # Only the verdict is swapped in, so a refused code says why there.
         context["code_errors"] = form.errors.get("code", [])
         template += "#result"

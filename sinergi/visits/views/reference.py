@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.htmx import wants_fragment
 
 from .. import selectors, services
 from ..forms import FaqForm, FaqSearchForm, QuestionForm, ReplyForm
 from ..models import FaqEntry, QuestionState
-from .common import get_or_404, is_htmx, report_error
+from .common import get_or_404, report_error
 
 
 @require_safe
@@ -23,7 +24,7 @@ def faq(request):
     entries = selectors.faq_search(query=filters.get("q", ""), category=filters.get("category", ""))
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
     template = "visits/faq.html"
-    if is_htmx(request):
+    if wants_fragment(request):
         template += "#results"
     query = {name: value for name, value in request.GET.items() if name != "page" and value}
     response = render(request, template, {"form": form, "page": page, "filters": query})
