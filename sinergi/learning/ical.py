@@ -1,8 +1,8 @@
 """iCalendar (RFC 5545) for sessions: one event to download, or a participant's whole feed.
 
-Written by hand, because it is small: CRLF line ends, lines folded at 75 octets without
-splitting a UTF-8 character, TEXT values escaped, times in UTC ("Z"), a stable UID per session
-so a calendar app updates an event when the session moves instead of adding a second one.
+Written with the `icalendar` package (escaping, folding at 75 octets, CRLF line ends), with
+times in UTC ("Z") and a stable UID per session, so a calendar app updates an event when the
+session moves instead of adding a second one.
 
 A participant's feed lives at a secret address (`feed_token`) so a calendar app can subscribe
 without logging in. The token is an HMAC of the user's id and password hash: changing the
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+import icalendar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -23,36 +24,6 @@ from .models import Session
 PRODID = "-//Perpustakaan UPI//Sinergi//ID"
 FEED_SALT = "sinergi.learning.ical.feed"
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
-
-
-def escape_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 section 3.3.11)."""
-    return (
-        (value or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line into pieces of at most 75 octets (section 3.1)."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    pieces, current, limit = [], b"", 75
-    for char in line:
-        data = char.encode()
-        if len(current) + len(data) > limit:
-            pieces.append(current.decode())
-            # A continuation line starts with a space, which counts towards its 75 octets.
-            current, limit = b"", 74
-        current += data
-    pieces.append(current.decode())
-    return "\r\n ".join(pieces)
 
 
 def _utc(moment: datetime) -> str:
@@ -73,38 +44,37 @@ def _description(session: Session, speakers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _event(session: Session, stamp: datetime) -> list[str]:
+def _event(session: Session, stamp: datetime) -> icalendar.Event:
     speakers = [speaker.full_name for speaker in session.speakers.all()]
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{_uid(session)}",
-        f"DTSTAMP:{_utc(stamp)}",
-        f"DTSTART:{_utc(session.starts_at)}",
-        f"DTEND:{_utc(session.ends_at or session.starts_at)}",
-        f"SUMMARY:{escape_text(session.title)}",
-        f"DESCRIPTION:{escape_text(_description(session, speakers))}",
-    ]
+    event = icalendar.Event()
+    event.add("uid", _uid(session))
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", (session.ends_at or session.starts_at).astimezone(UTC))
+    event.add("summary", session.title)
+    event.add("description", _description(session, speakers))
     location = session.place or session.meeting_url
     if location:
-        lines.append(f"LOCATION:{escape_text(location)}")
+        event.add("location", location)
     if session.meeting_url:
-        lines.append(f"URL:{session.meeting_url}")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("url", session.meeting_url)
+    return event
 
 
 def calendar(sessions: Iterable[Session], *, name: str = "") -> bytes:
     """Return a VCALENDAR with one VEVENT per scheduled session."""
     stamp = timezone.now()
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
-    lines.append("METHOD:PUBLISH")
+    feed = icalendar.Calendar()
+    feed.add("version", "2.0")
+    feed.add("prodid", PRODID)
+    feed.add("calscale", "GREGORIAN")
+    feed.add("method", "PUBLISH")
     if name:
-        lines.append(f"X-WR-CALNAME:{escape_text(name)}")
+        feed.add("x-wr-calname", name)
     for session in sessions:
         if session.starts_at is not None:
-            lines.extend(_event(session, stamp))
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode()
+            feed.add_component(_event(session, stamp))
+    return feed.to_ical()
 
 
 def google_calendar_url(session: Session) -> str:

@@ -57,17 +57,16 @@ def test_session_ics_parses_back_with_utc_times_and_escaped_text(client, partici
     assert b"SUMMARY:Katalogisasi\\; RDA\\, dan MARC 21 \\\\ praktik" in response.content
 
 
-def test_fold_never_splits_a_character():
-    line = "DESCRIPTION:" + "é" * 100
-    folded = ical.fold(line)
-    pieces = folded.split("\r\n ")
-    assert all(len(piece.encode()) <= 75 for piece in pieces)
-    assert all(len(piece.encode()) <= 74 for piece in pieces[1:])
-    assert "".join(pieces) == line
-
-
-def test_escape_text():
-    assert ical.escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
+def test_long_lines_fold_without_splitting_a_character(client, participant, session):
+    session.title = "Katalogisasi " + "é" * 100
+    session.save()
+    client.force_login(participant.user)
+    response = client.get(reverse("learning:session_ics", args=[session.batch_id, session.pk]))
+    lines = response.content.split(b"\r\n")
+    assert all(len(line) <= 75 for line in lines)
+    for line in lines:
+        line.decode("utf-8")  # raises if a character was cut in two
+    assert str(parse(response.content).walk("VEVENT")[0]["SUMMARY"]) == session.title
 
 
 def test_feed_holds_the_participants_sessions_without_login(client, participant, session):
