@@ -427,7 +427,7 @@ def revoke(request, pk: int):
 def book_file(request, pk: int):
     """Stream a file to the caller while their loan lasts (or always, for open access)."""
     try:
-        item = selectors.book_file_get(file_id=pk)
+        item = selectors.book_file_get(file_id=pk, user=request.user)
     except ObjectDoesNotExist:
         return problem(404, code="not_found", message=_("There is no such file."))
     if not selectors.may_read(user=request.user, book_file=item):

@@ -223,8 +223,12 @@ def may_read(*, user, book_file: BookFile) -> Loan | bool:
     return False
 
 
-def book_file_get(*, file_id: int) -> BookFile:
-    return BookFile.objects.select_related("title").get(pk=file_id)
+def book_file_get(*, file_id: int, user) -> BookFile:
+    """Return a file of a title `user` may see (withdrawn ones only staff). Whether they may
+    read it is `may_read`: seeing a licensed file's title is not borrowing it."""
+    return BookFile.objects.select_related("title").get(
+        pk=file_id, title__in=titles_visible(user=user)
+    )
 
 
 def eresources_visible(*, user) -> QuerySet[EResource]:

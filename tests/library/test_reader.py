@@ -112,3 +112,27 @@ def test_loans_end_after_the_period(client):
     services.loans_expire(now=loan.due_at + timedelta(seconds=1))
     loan.refresh_from_db()
     assert loan.state == "expired"
+
+
+def test_a_withdrawn_titles_file_is_not_found_by_its_id_except_by_staff(client, settings):
+    """The file door takes the user: a member who borrowed a title that was then withdrawn
+    finds its file nowhere (reader, signed link, OPDS); staff still find it."""
+    from .test_opds_lending import basic
+
+    pool = LicensePoolFactory(copies=1)
+    book = book_file_store(actor=None, title=pool.title, upload=upload("minimal-document.pdf"))
+    member = UserFactory()
+    services.loan_create(title=pool.title, user=member)
+    client.force_login(member)
+    file_url = client.get(reverse("library:read", args=[book.pk])).context["file_url"]
+    pool.title.withdrawn = True
+    pool.title.save()
+    assert client.get(reverse("library:read", args=[book.pk])).status_code == 404
+    assert client.get(file_url).status_code == 404
+    opds = reverse("opds_file", args=[book.pk])
+    assert client.get(opds, HTTP_AUTHORIZATION=basic(member)).status_code == 404
+    librarian = UserFactory(roles=["librarian"])
+    client.force_login(librarian)
+    staff = client.get(reverse("library:read", args=[book.pk]))
+    assert staff.status_code == 302  # found; reading it still needs a loan
+    assert staff["Location"] == pool.title.get_absolute_url()

@@ -18,7 +18,7 @@ from sinergi.core.formatting import format_datetime
 from .. import selectors, services
 from ..files import cover_type, image_type
 from ..forms import PositionForm, SearchForm
-from ..models import FileKind, ReadingPosition
+from ..models import BookFile, FileKind, ReadingPosition
 from ..signing import file_token_read, file_url
 from .common import get_or_404, report_error
 
@@ -143,7 +143,7 @@ def my_loans(request):
 )
 @require_safe
 def read(request, pk: int):
-    book_file = get_or_404(selectors.book_file_get, file_id=pk)
+    book_file = get_or_404(selectors.book_file_get, file_id=pk, user=request.user)
     if not selectors.may_read(user=request.user, book_file=book_file):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -175,8 +175,8 @@ def file_stream(request, token: str):
     if claims.get("u") != user_id:
         return HttpResponseForbidden(_("This link belongs to someone else."))
     try:
-        book_file = selectors.book_file_get(file_id=claims["f"])
-    except Exception:
+        book_file = selectors.book_file_get(file_id=claims["f"], user=request.user)
+    except BookFile.DoesNotExist:
         raise Http404 from None
     if not selectors.may_read(user=request.user, book_file=book_file):
         return HttpResponseForbidden(_("Your loan has ended."))
@@ -189,7 +189,7 @@ def file_stream(request, token: str):
 @login_required
 @require_POST
 def position_save(request, pk: int):
-    book_file = get_or_404(selectors.book_file_get, file_id=pk)
+    book_file = get_or_404(selectors.book_file_get, file_id=pk, user=request.user)
     if not selectors.may_read(user=request.user, book_file=book_file):
         return JsonResponse({"detail": _("Your loan has ended.")}, status=403)
     data = request.POST
@@ -223,7 +223,7 @@ def cover(request, pk: int):
 @require_safe
 def open_file(request, pk: int):
     """Download an open-access file (no loan needed; OPDS open-access links point here)."""
-    book_file = get_or_404(selectors.book_file_get, file_id=pk)
+    book_file = get_or_404(selectors.book_file_get, file_id=pk, user=request.user)
     if not book_file.title.open_access or book_file.title.withdrawn:
         raise Http404
     return FileResponse(
