@@ -43,6 +43,7 @@ from ..models import (
     ReviewOption,
 )
 from ..selectors.quizzes import answers_by_question
+from ..signals import attempt_finished
 from .completion import completion_recompute, item_mark_complete
 
 # The answers of these types are shown in an order kept on the attempt (`answer_order`).
@@ -558,6 +559,8 @@ def _after_finish(attempt: Attempt) -> None:
     registration = attempt.registration
     item_mark_complete(item=attempt.quiz.item, registration=registration)
     completion_recompute(registration=registration)
+    if attempt.state == AttemptState.FINISHED:
+        transaction.on_commit(lambda: attempt_finished.send(sender=Attempt, attempt=attempt))
 
 
 def attempt_submit(

@@ -1,0 +1,202 @@
+"""LTI's pages: the public protocol endpoints (JWKS, login, launch, deep-linking return) and
+the staff registry. Protocol errors become a page saying what to do, never a 500."""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core import signing
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sinergi.accounts.decorators import role_required
+from sinergi.accounts.models import Role
+
+from . import keys, selectors, services
+from .errors import LtiError
+from .forms import PlatformForm
+from .models import Platform
+
+MANAGERS = (Role.ADMIN, Role.PROGRAM_MANAGER)
+STATE_COOKIE = "lti1p3-state-"
+DEEP_LINK_SALT = "sinergi.lti.deep-link"
+DEEP_LINK_MAX_AGE = 60 * 60
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _error(request, error: LtiError):
+    return render(request, "lti/error.html", {"message": error.message}, status=error.status)
+
+
+def _framable(response, platform: Platform, *, posts_to: str | None = None):
+    """Let the platform show this page in its frame (Moodle's content picker), and post to it."""
+    response._csp_replace = {"frame-ancestors": [_origin(platform.issuer)]}
+    if posts_to:
+        response._csp_update = {"form-action": [_origin(posts_to)]}
+    return response
+
+
+@require_GET
+def jwks(request):
+    response = JsonResponse(keys.jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_initiation(request):
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        target = services.login_initiate(params=params.dict())
+    except LtiError as error:
+        return _error(request, error)
+    response = redirect(target.url)
+    # The launch comes back as a cross-site POST from the platform: only SameSite=None cookies
+    # travel with it, and browsers accept those only when Secure.
+    response.set_cookie(
+        STATE_COOKIE + target.state,
+        target.state,
+        max_age=int(services.LOGIN_VALID.total_seconds()),
+        secure=True,
+        httponly=True,
+        samesite="None",
+    )
+    return response
+
+
+@csrf_exempt
+@never_cache
+@xframe_options_exempt
+@require_POST
+def launch(request):
+    state = request.POST.get("state", "")
+    try:
+        result = services.launch_accept(
+            id_token=request.POST.get("id_token", ""),
+            state=state,
+            state_cookie=request.COOKIES.get(STATE_COOKIE + state),
+        )
+    except LtiError as error:
+        return _error(request, error)
+    login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+    if result.deep_linking is not None:
+        token = signing.dumps(
+            {**result.deep_linking, "user_id": result.user.pk}, salt=DEEP_LINK_SALT
+        )
+        response = render(
+            request,
+            "lti/deep_link_pick.html",
+            {"choices": selectors.deep_link_choices(), "token": token, **result.deep_linking},
+        )
+        response = _framable(response, result.platform)
+    else:
+        landing = selectors.landing_for(link=result.link, user=result.user)
+        if landing.url:
+            response = redirect(landing.url)
+        else:
+            response = render(request, "lti/not_registered.html", {"batch": landing.batch})
+    response.delete_cookie(STATE_COOKIE + state, samesite="None")
+    return response
+
+
+@csrf_exempt
+@never_cache
+@xframe_options_exempt
+@require_POST
+def deep_link_return(request):
+    """Sign the teacher's choice and post it back to the platform. The signed token from the
+    launch stands for the session and the CSRF token, which a platform's frame may not carry."""
+    try:
+        deep_linking = signing.loads(
+            request.POST.get("token", ""), salt=DEEP_LINK_SALT, max_age=DEEP_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return _error(request, LtiError(_("The content choice has expired: start it again.")))
+    platform = Platform.objects.filter(pk=deep_linking["platform_id"], is_active=True).first()
+    choice = selectors.deep_link_choice_get(request.POST.get("choice", ""))
+    if platform is None or choice is None:
+        return _error(request, LtiError(_("Choose one of the listed items.")))
+    kind, target = services.target_parse(choice.value)
+    item = services.content_item(kind=kind, target_id=target, title=choice.title)
+    jwt_value, return_url = services.deep_link_response(deep_linking=deep_linking, items=[item])
+    response = render(
+        request, "lti/deep_link_return.html", {"jwt": jwt_value, "return_url": return_url}
+    )
+    return _framable(response, platform, posts_to=return_url)
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+@role_required(*MANAGERS)
+def staff_home(request):
+    context = {
+        "platforms": selectors.platforms_for_staff(),
+        "urls": selectors.tool_urls(),
+        "keys": selectors.keys_for_staff(),
+        "scores": selectors.recent_scores(),
+    }
+    return render(request, "lti/staff/home.html", context)
+
+
+@role_required(*MANAGERS)
+def platform_edit(request, platform_id: int | None = None):
+    platform = selectors.platform_get_for_staff(platform_id=platform_id) if platform_id else None
+    form = PlatformForm(request.POST or None, instance=platform)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PlatformForm.Meta.fields}
+        services.platform_save(
+            actor=request.user,
+            platform=platform,
+            deployment_ids=form.deployment_list(),
+            **fields,
+        )
+        messages.success(request, _("The platform is saved."))
+        return redirect("lti:staff_home")
+    return render(
+        request,
+        "lti/staff/platform_form.html",
+        {"form": form, "platform": platform, "urls": selectors.tool_urls()},
+    )
+
+
+@require_POST
+@role_required(*MANAGERS)
+def key_rotate(request):
+    key = services.tool_key_rotate(actor=request.user)
+    messages.success(
+        request,
+        _("New signing key %(kid)s. The old one stays published for a while.") % {"kid": key.kid},
+    )
+    return redirect("lti:staff_home")
+
+
+@require_POST
+@role_required(*MANAGERS)
+def roster_read(request, context_id: int):
+    context = selectors.context_get_for_staff(context_id=context_id)
+    try:
+        result = services.roster_sync(context=context, actor=request.user)
+    except LtiError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Roster read: %(members)s members, %(matched)s matched, %(created)s new "
+                "accounts, %(skipped)s skipped."
+            )
+            % result.__dict__,
+        )
+    return redirect("lti:staff_home")
