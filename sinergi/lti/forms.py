@@ -1,7 +1,14 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Platform
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class PlatformForm(forms.ModelForm):
@@ -13,6 +20,7 @@ class PlatformForm(forms.ModelForm):
 
     class Meta:
         model = Platform
+        formfield_callback = _formfield
         fields = [
             "name",
             "issuer",

@@ -64,6 +64,8 @@ def published_keys():
 def public_jwk(key: ToolKey) -> dict:
     public = serialization.load_pem_public_key(key.public_pem.encode())
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public))
+    # `use` says what the key is for; RFC 7517 asks not to repeat it as `key_ops`.
+    jwk.pop("key_ops", None)
     return {**jwk, "kid": key.kid, "alg": ALGORITHM, "use": "sig"}
 
 

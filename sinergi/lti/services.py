@@ -241,7 +241,9 @@ def launch_accept(*, id_token: str, state: str, state_cookie: str | None) -> Lau
         launch = Launch(user=user, platform=platform, claims=claims, message_type=message_type)
         if message_type == protocol.DEEP_LINKING_REQUEST:
             if not roles & TEACHING_ROLES:
-                raise LtiError(_("Only a teacher of the course can choose Sinergi content."), 403)
+                raise LtiError(
+                    _("Only a teacher of the course can choose Sinergi content."), status=403
+                )
             settings_claim = claims.get(protocol.CLAIM_DEEP_LINKING) or {}
             if not settings_claim.get("deep_link_return_url"):
                 raise LtiError(_("The deep-linking request has no return URL."))

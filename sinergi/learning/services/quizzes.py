@@ -558,9 +558,10 @@ def _totals(attempt: Attempt, rows: list[AttemptQuestion]) -> None:
 def _after_finish(attempt: Attempt) -> None:
     registration = attempt.registration
     item_mark_complete(item=attempt.quiz.item, registration=registration)
-    completion_recompute(registration=registration)
+    # Announced before the completion it may cause, so listeners see the events in order.
     if attempt.state == AttemptState.FINISHED:
         transaction.on_commit(lambda: attempt_finished.send(sender=Attempt, attempt=attempt))
+    completion_recompute(registration=registration)
 
 
 def attempt_submit(
