@@ -70,6 +70,11 @@ def public_jwk(key: ToolKey) -> dict:
 
 
 def jwks() -> dict:
+    """The public keys to verify Sinergi's signatures with (the first key is made here, so a
+    platform can fetch the keyset before Sinergi has signed anything)."""
+    from .services import tool_key_current
+
+    tool_key_current()
     return {"keys": [public_jwk(key) for key in published_keys()]}
 
 

@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role, User
@@ -172,8 +173,6 @@ def login_initiate(*, params: dict) -> LoginRedirect:
     }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
-    from urllib.parse import urlencode
-
     separator = "&" if "?" in platform.auth_login_url else "?"
     return LoginRedirect(
         url=platform.auth_login_url + separator + urlencode(query), state=login.state
@@ -504,8 +503,9 @@ def score_record(
 
 def score_send(*, score_id: int) -> str:
     """Send one recorded score to the platform's line item; return its state. A sent score
-    is never sent again; a failure is tried again later with a growing pause."""
-    with transaction.atomic():
+    is never sent again; a failure is tried again later with a growing pause. The error is
+    kept in the site's language, for the staff page."""
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         score = (
             ScorePost.objects.select_for_update()
             .select_related("grade_link__link__platform")

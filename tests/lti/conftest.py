@@ -1,11 +1,21 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from sinergi.lti import protocol
 from sinergi.lti.services import platform_save
 
 from .fake_platform import DEPLOYMENT_ID, FakePlatform
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Match messages in English (the msgids); the site's default language is Indonesian."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

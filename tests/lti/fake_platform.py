@@ -15,6 +15,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
+from django.utils import translation
 
 ISSUER = "https://moodle.mitra.test"
 CLIENT_ID = "sinergi-tool-7"
@@ -125,7 +126,9 @@ class FakePlatform:
             == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
         )
         # Verify Sinergi's assertion with Sinergi's published keys, as Moodle does.
-        tool_jwks = jwt.PyJWKSet.from_dict(Client().get("/lti/jwks").json())
+        # (A request inside a request: keep the outer one's language.)
+        with translation.override(translation.get_language()):
+            tool_jwks = jwt.PyJWKSet.from_dict(Client().get("/lti/jwks").json())
         kid = jwt.get_unverified_header(form["client_assertion"])["kid"]
         claims = jwt.decode(
             form["client_assertion"],

@@ -8,6 +8,7 @@ from html import unescape
 import jwt
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -159,8 +160,9 @@ def test_the_roster_is_read_page_by_page_and_accounts_matched_or_created(client,
         [member(3, role="Instructor"), member(4, status="Inactive")],
         [member(5, email=None)],
     ]
-    staff = UserFactory(roles=["program_manager"])
+    staff = UserFactory(roles=["program_manager"], language="en")
     client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the launch above set Indonesian
     context = Context.objects.get(context_id="course-2")
     response = client.post(reverse("lti:roster_read", args=[context.pk]), follow=True)
     assert response.status_code == 200
@@ -178,7 +180,8 @@ def test_a_roster_the_platform_refuses_is_a_message(client, platform, fake):
     ParticipantFactory(user__email="pustakawan@unj.test")
     launch(client, fake)
     fake.tokens_issued.append("never")  # keep the list non-empty; the token is refused below
-    client.force_login(UserFactory(roles=["admin"]))
+    client.force_login(UserFactory(roles=["admin"], language="en"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     context = Context.objects.get()
     context.memberships_url = ISSUER + "/elsewhere"
     context.save()
@@ -250,7 +253,8 @@ def test_a_refused_score_is_retried_later(
     assert fake.scores == []
     failed = list(ScorePost.objects.order_by("timestamp"))
     assert {s.state for s in failed} == {ScoreState.FAILED}
-    assert "did not accept the score" in failed[0].last_error
+    # Kept in the site's language for the staff page.
+    assert "Platform tidak menerima nilai" in failed[0].last_error
     assert jobs.send_due_scores() == "queued 0"  # not yet due
     with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
         jobs.send_due_scores()
