@@ -323,7 +323,11 @@ def _account_by_subject(
         log_action(None, "lti.account_created", user, {"platform": platform.pk})
     elif not user.is_active:
         raise LtiError(_("This Sinergi account is deactivated."), status=403)
-    PlatformAccount.objects.create(platform=platform, subject=subject, user=user)
+    try:
+        with transaction.atomic():
+            PlatformAccount.objects.create(platform=platform, subject=subject, user=user)
+    except IntegrityError:  # the same person's other launch linked them a moment ago
+        return PlatformAccount.objects.get(platform=platform, subject=subject).user
     return user
 
 

@@ -63,5 +63,5 @@ def login_step(client, fake, **params):
 def launch(client, fake, *, state=None, **claims):
     """Log in and launch with an id_token signed by the fake platform; return the response."""
     query = login_step(client, fake)
-    token = fake.id_token(nonce=query["nonce"], **claims)
+    token = fake.id_token(nonce=claims.pop("nonce", query["nonce"]), **claims)
     return client.post("/lti/launch/", {"id_token": token, "state": state or query["state"]})

@@ -55,7 +55,7 @@ class FakePlatform:
 
     # --- tokens it signs
 
-    def id_token(self, *, nonce: str, key=None, **overrides) -> str:
+    def id_token(self, *, nonce: str | None, key=None, **overrides) -> str:
         now = int(time.time())
         claims = {
             "iss": ISSUER,
@@ -82,6 +82,8 @@ class FakePlatform:
                 "service_versions": ["2.0"],
             },
         }
+        if nonce is None:
+            del claims["nonce"]
         for name, value in overrides.items():
             if value is None:
                 claims.pop(name, None)

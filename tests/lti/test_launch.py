@@ -128,6 +128,21 @@ def test_an_expired_token_is_refused(client, platform, fake):
     assert refused(response, 400, "The launch has expired")
 
 
+def test_a_token_issued_in_the_future_is_refused(client, platform, fake):
+    now = int(time.time())
+    response = launch(client, fake, iat=now + 600, exp=now + 900)
+    assert refused(response, 400, "The launch was refused")
+
+
+def test_a_token_without_a_nonce_is_refused(client, platform, fake):
+    assert refused(launch(client, fake, nonce=None), 400, "The launch was refused")
+
+
+def test_a_token_of_another_lti_version_is_refused(client, platform, fake):
+    response = launch(client, fake, **{LTI + "version": "1.1"})
+    assert refused(response, 400, "Only LTI 1.3.0")
+
+
 def test_a_replayed_launch_is_refused(client, platform, fake):
     ParticipantFactory(user__email="pustakawan@unj.test")
     query = login_step(client, fake)
