@@ -2,7 +2,9 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Platform
+from sinergi.learning.models import Module
+
+from .models import Platform, Tool
 
 
 def _formfield(field, **kwargs):
@@ -41,3 +43,37 @@ class PlatformForm(forms.ModelForm):
 
     def deployment_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["deployment_ids"].splitlines()]
+
+
+class ToolForm(forms.ModelForm):
+    class Meta:
+        model = Tool
+        fields = [
+            "name",
+            "login_url",
+            "redirect_urls",
+            "target_link_uri",
+            "jwks_url",
+            "custom",
+            "is_active",
+        ]
+        formfield_callback = _formfield
+        widgets = {
+            "redirect_urls": forms.Textarea(attrs={"rows": 2}),
+            "custom": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ModuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.batch} — {obj.title}"
+
+
+class PlacementForm(forms.Form):
+    tool = forms.ModelChoiceField(label=_("Tool"), queryset=Tool.objects.filter(is_active=True))
+    module = ModuleChoiceField(
+        label=_("Module"),
+        queryset=Module.objects.filter(batch__isnull=False).select_related("batch"),
+        help_text=_("The batch module where the tool appears as a link."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)

@@ -214,3 +214,59 @@ class ScorePost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade_link_id}@{self.timestamp:%Y-%m-%dT%H:%M:%S}"
+
+
+# --- Sinergi as a platform: external tools launched from a classroom ------------------------
+
+
+class Tool(models.Model):
+    """An external LTI 1.3 tool (e.g. a Perpusnas module in their LMS) Sinergi launches."""
+
+    name = models.CharField(_("name"), max_length=150)
+    client_id = models.CharField(_("client ID"), max_length=64, unique=True)
+    deployment_id = models.CharField(_("deployment ID"), max_length=64)
+    login_url = models.URLField(_("tool's login initiation URL"), max_length=500)
+    redirect_urls = models.TextField(
+        _("redirection URIs"), help_text=_("One per line: where the tool receives launches.")
+    )
+    target_link_uri = models.URLField(_("tool's launch URL"), max_length=500)
+    jwks_url = models.URLField(_("tool's public keyset URL"), max_length=500, blank=True)
+    custom = models.TextField(
+        _("custom parameters"), blank=True, help_text=_("One name=value per line.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("external tool")
+        verbose_name_plural = _("external tools")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def redirect_url_list(self) -> list[str]:
+        return [line.strip() for line in self.redirect_urls.splitlines() if line.strip()]
+
+    def custom_dict(self) -> dict[str, str]:
+        pairs = (line.split("=", 1) for line in self.custom.splitlines() if "=" in line)
+        return {name.strip(): value.strip() for name, value in pairs if name.strip()}
+
+
+class ToolPlacement(models.Model):
+    """A tool placed in a batch's classroom: the resource link its launches carry."""
+
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="placements")
+    batch = models.ForeignKey("training.Batch", on_delete=models.CASCADE, related_name="+")
+    item = models.OneToOneField(
+        "learning.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    resource_link_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["batch", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -14,4 +14,14 @@ urlpatterns = [
     path("staff/platforms/<int:platform_id>/", views.platform_edit, name="platform_edit"),
     path("staff/keys/rotate/", views.key_rotate, name="key_rotate"),
     path("staff/courses/<int:context_id>/roster/", views.roster_read, name="roster_read"),
+    # Sinergi as a platform: external tools in the classroom.
+    path(
+        "tools/placements/<int:placement_id>/launch/",
+        views.placement_launch,
+        name="placement_launch",
+    ),
+    path("platform/auth", views.platform_auth, name="platform_auth"),
+    path("staff/tools/new/", views.tool_edit, name="tool_new"),
+    path("staff/tools/<int:tool_id>/", views.tool_edit, name="tool_edit"),
+    path("staff/tools/placements/new/", views.placement_new, name="placement_new"),
 ]

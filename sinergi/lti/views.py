@@ -5,9 +5,10 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -17,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
 
-from . import keys, selectors, services
+from . import keys, platform_side, selectors, services
 from .errors import LtiError
-from .forms import PlatformForm
-from .models import Platform
+from .forms import PlacementForm, PlatformForm, ToolForm
+from .models import Platform, Tool
 
 MANAGERS = (Role.ADMIN, Role.PROGRAM_MANAGER)
 STATE_COOKIE = "lti1p3-state-"
@@ -146,6 +147,8 @@ def staff_home(request):
         "urls": selectors.tool_urls(),
         "keys": selectors.keys_for_staff(),
         "scores": selectors.recent_scores(),
+        "tools": Tool.objects.prefetch_related("placements__batch"),
+        "platform_urls": platform_side.platform_urls(),
     }
     return render(request, "lti/staff/home.html", context)
 
@@ -200,3 +203,69 @@ def roster_read(request, context_id: int):
             % result.__dict__,
         )
     return redirect("lti:staff_home")
+
+
+# --- Sinergi as a platform ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def placement_launch(request, placement_id: int):
+    """Start a launch of the tool placed in a classroom (the login initiation's step 1)."""
+    placement = platform_side.placement_get_for_user(user=request.user, placement_id=placement_id)
+    return redirect(platform_side.placement_launch_start(user=request.user, placement=placement))
+
+
+@csrf_exempt
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def platform_auth(request):
+    """The tool's authentication request: answer with a signed launch posted to the tool."""
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        launch_data = platform_side.tool_launch_authorize(user=request.user, params=params.dict())
+    except LtiError as error:
+        return _error(request, error)
+    response = render(
+        request,
+        "lti/tool_launch.html",
+        {
+            "id_token": launch_data.id_token,
+            "state": launch_data.state,
+            "redirect_uri": launch_data.redirect_uri,
+            "placement": launch_data.placement,
+        },
+    )
+    response._csp_update = {"form-action": [_origin(launch_data.redirect_uri)]}
+    return response
+
+
+@role_required(*MANAGERS)
+def tool_edit(request, tool_id: int | None = None):
+    tool = get_object_or_404(Tool, pk=tool_id) if tool_id else None
+    form = ToolForm(request.POST or None, instance=tool)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ToolForm.Meta.fields}
+        platform_side.tool_save(actor=request.user, tool=tool, **fields)
+        messages.success(request, _("The tool is saved."))
+        return redirect("lti:staff_home")
+    return render(
+        request,
+        "lti/staff/tool_form.html",
+        {"form": form, "tool": tool, "platform_urls": platform_side.platform_urls()},
+    )
+
+
+@role_required(*MANAGERS)
+def placement_new(request):
+    form = PlacementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            platform_side.tool_place(actor=request.user, **form.cleaned_data)
+        except LtiError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The tool is placed in the classroom."))
+            return redirect("lti:staff_home")
+    return render(request, "lti/staff/placement_form.html", {"form": form})
