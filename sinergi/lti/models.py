@@ -270,3 +270,30 @@ class ToolPlacement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ToolScore(models.Model):
+    """The latest score an external tool posted for a participant of its placement (AGS)."""
+
+    placement = models.ForeignKey(ToolPlacement, on_delete=models.CASCADE, related_name="scores")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score_given = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    score_maximum = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    activity_progress = models.CharField(max_length=20)
+    grading_progress = models.CharField(max_length=20)
+    timestamp = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "user"], name="lti_tool_score_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id}:{self.user_id}"
+
+    @property
+    def percent(self):
+        if self.score_given is None or not self.score_maximum:
+            return None
+        return self.score_given * 100 / self.score_maximum

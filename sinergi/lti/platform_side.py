@@ -7,16 +7,24 @@ authorisation endpoint with its state and nonce; `tool_launch_authorize` checks 
 the person may enter the batch's classroom) and returns a signed id_token with the LTI claims
 (resource link, context, roles, custom parameters) that the browser posts to the tool.
 
-Not built yet (docs/lti.md): deep linking from a tool and AGS line items on Sinergi's side.
+A tool sends scores back through AGS: it gets a token at `token_issue` (client credentials with
+a JWT assertion verified against the tool's JWKS) and posts to the placement's one line item;
+a completed, fully graded score marks the classroom's link item done.
+
+Not built yet (docs/lti.md): deep linking from a tool into Sinergi.
 """
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+import jwt
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -31,7 +39,7 @@ from sinergi.learning.services.content import item_create
 
 from . import keys, protocol
 from .errors import LtiError
-from .models import Tool, ToolPlacement
+from .models import Tool, ToolPlacement, ToolScore
 
 HINT_SALT = "sinergi.lti.platform-hint"
 HINT_MAX_AGE = 10 * 60
@@ -49,6 +57,7 @@ def platform_urls() -> dict[str, str]:
     return {
         "issuer": platform_issuer(),
         "auth_url": site + reverse("lti:platform_auth"),
+        "token_url": site + reverse("lti:platform_token"),
         "jwks_url": site + reverse("lti:jwks"),
     }
 
@@ -177,6 +186,7 @@ def tool_launch_authorize(*, user, params: dict) -> ToolLaunch:
             "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
         },
         protocol.CLAIM_CUSTOM: tool.custom_dict(),
+        protocol.CLAIM_AGS: ags_claim(placement),
         protocol.LTI + "launch_presentation": {
             "document_target": "window",
             "return_url": settings.SITE_URL
@@ -191,3 +201,153 @@ def tool_launch_authorize(*, user, params: dict) -> ToolLaunch:
         redirect_uri=redirect_uri,
         placement=placement,
     )
+
+
+# --- AGS on Sinergi's side: the tool's token and its scores ---------------------------------
+
+TOKEN_SECONDS = 3600
+SCOPES_OFFERED = {protocol.SCOPE_SCORE, protocol.SCOPE_LINEITEM_READONLY}
+
+
+def lineitem_url(placement: ToolPlacement) -> str:
+    return settings.SITE_URL + reverse("lti:platform_lineitem", args=[placement.pk])
+
+
+def ags_claim(placement: ToolPlacement) -> dict:
+    return {"scope": sorted(SCOPES_OFFERED), "lineitem": lineitem_url(placement)}
+
+
+def token_issue(*, params: dict) -> dict:
+    """OAuth2 client credentials for a tool: verify its client assertion (signed with the key
+    in its JWKS, for Sinergi's token URL, used once) and return a bearer token."""
+    if params.get("grant_type") != "client_credentials" or params.get("client_assertion_type") != (
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    ):
+        raise LtiError(_("Only client credentials with a JWT assertion are accepted."))
+    assertion = params.get("client_assertion", "")
+    header, unverified = protocol.token_unverified(assertion)
+    tool = Tool.objects.filter(client_id=str(unverified.get("iss")), is_active=True).first()
+    if tool is None:
+        raise LtiError(_("This tool is not registered in Sinergi."), status=401)
+    key = protocol.remote_key(tool.jwks_url, header.get("kid"), tool=True)
+    token_url = settings.SITE_URL + reverse("lti:platform_token")
+    try:
+        claims = jwt.decode(
+            assertion,
+            key,
+            algorithms=[keys.ALGORITHM],
+            audience=token_url,
+            issuer=tool.client_id,
+            leeway=protocol.LEEWAY,
+            options={"require": ["exp", "iat", "iss", "sub", "aud", "jti"]},
+        )
+    except jwt.PyJWTError as error:
+        raise LtiError(
+            _("The tool's assertion was refused: %(reason)s") % {"reason": str(error)}, status=401
+        ) from error
+    if claims["sub"] != tool.client_id:
+        raise LtiError(_("The tool's assertion names another subject."), status=401)
+    jti_key = "lti:jti:" + hashlib.sha256(f"{tool.pk}|{claims['jti']}".encode()).hexdigest()
+    if not cache.add(jti_key, 1, TOKEN_SECONDS):
+        raise LtiError(_("The tool's assertion was already used."), status=401)
+    scopes = set(str(params.get("scope", "")).split()) & SCOPES_OFFERED
+    if not scopes:
+        raise LtiError(_("The tool asked for no scope Sinergi offers."))
+    token = secrets.token_urlsafe(32)
+    cache.set("lti:ptoken:" + token, {"tool": tool.pk, "scopes": sorted(scopes)}, TOKEN_SECONDS)
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": TOKEN_SECONDS,
+        "scope": " ".join(sorted(scopes)),
+    }
+
+
+def token_check(*, authorization: str, scope: str, placement_id: int) -> ToolPlacement:
+    """Return the placement if the bearer token is a tool's, for `scope`, and the placement is
+    that tool's."""
+    token = authorization.removeprefix("Bearer ").strip()
+    grant = cache.get("lti:ptoken:" + token) if token else None
+    if grant is None or scope not in grant["scopes"]:
+        raise LtiError(_("A valid access token for this service is needed."), status=401)
+    placement = ToolPlacement.objects.filter(pk=placement_id, tool_id=grant["tool"]).first()
+    if placement is None:
+        raise LtiError(_("This line item is not the tool's."), status=404)
+    return placement
+
+
+def lineitem_read(*, placement: ToolPlacement) -> dict:
+    return {
+        "id": lineitem_url(placement),
+        "label": placement.title,
+        "scoreMaximum": 100,
+        "resourceLinkId": placement.resource_link_id,
+    }
+
+
+def tool_score_receive(*, placement: ToolPlacement, body) -> ToolScore | None:
+    """Keep a score a tool posted (the newest by its timestamp wins; an older one is ignored).
+    A fully graded, completed score marks the classroom's link item done for the participant
+    and recomputes their completion."""
+    from django.utils.dateparse import parse_datetime
+
+    from sinergi.learning.services.completion import completion_recompute, item_mark_complete
+    from sinergi.training.models import Registration, RegistrationState
+
+    if not isinstance(body, dict):
+        raise LtiError(_("The score is not a JSON object."))
+    timestamp = parse_datetime(str(body.get("timestamp", "")))
+    if timestamp is None or timezone.is_naive(timestamp):
+        raise LtiError(_("The score needs a timestamp with its time zone."))
+    registration = (
+        Registration.objects.select_related("user")
+        .filter(
+            batch_id=placement.batch_id,
+            user_id=str(body.get("userId", "")) if str(body.get("userId", "")).isdigit() else 0,
+            state=RegistrationState.CONFIRMED,
+        )
+        .first()
+    )
+    if registration is None:
+        raise LtiError(_("This person is not a participant of the batch."), status=404)
+    try:
+        given = None if body.get("scoreGiven") is None else Decimal(str(body["scoreGiven"]))
+        maximum = None if body.get("scoreMaximum") is None else Decimal(str(body["scoreMaximum"]))
+    except (InvalidOperation, ValueError) as error:
+        raise LtiError(_("The score's numbers cannot be read.")) from error
+    if given is not None and (maximum is None or maximum <= 0 or given < 0):
+        raise LtiError(_("A score needs a positive scoreMaximum."))
+    activity = str(body.get("activityProgress", ""))[:20]
+    grading = str(body.get("gradingProgress", ""))[:20]
+    with transaction.atomic():
+        current = (
+            ToolScore.objects.select_for_update()
+            .filter(placement=placement, user=registration.user)
+            .first()
+        )
+        if current is not None and current.timestamp >= timestamp:
+            return None
+        fields = {
+            "score_given": given,
+            "score_maximum": maximum,
+            "activity_progress": activity,
+            "grading_progress": grading,
+            "timestamp": timestamp,
+            "received_at": timezone.now(),
+        }
+        score, _created = ToolScore.objects.update_or_create(
+            placement=placement, user=registration.user, defaults=fields
+        )
+        log_action(
+            None,
+            "lti.tool_score",
+            placement,
+            {
+                "user": registration.user_id,
+                **{k: str(v) for k, v in fields.items() if k != "received_at"},
+            },
+        )
+        if activity == "Completed" and grading == "FullyGraded" and placement.item_id:
+            item_mark_complete(item=placement.item, registration=registration)
+            completion_recompute(registration=registration)
+    return score

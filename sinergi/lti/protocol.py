@@ -34,6 +34,7 @@ CLAIM_AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CLAIM_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
@@ -59,31 +60,37 @@ def _jwks_cache_key(url: str) -> str:
     return "lti:jwks:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def _jwks_fetch(platform: Platform) -> dict:
+def _jwks_unreadable(url: str, error: str, *, tool: bool) -> LtiError:
+    if tool:
+        message = _("The tool's JWKS could not be read (%(url)s): %(error)s")
+    else:
+        message = _("The platform's JWKS could not be read (%(url)s): %(error)s")
+    return LtiError(message % {"url": url, "error": error}, status=502)
+
+
+def _jwks_fetch(url: str, *, tool: bool) -> dict:
     try:
         with http_client() as client:
-            response = client.get(platform.jwks_url, headers={"Accept": "application/json"})
+            response = client.get(url, headers={"Accept": "application/json"})
         response.raise_for_status()
         data = response.json()
         if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
             raise ValueError("no keys")
     except (httpx.HTTPError, ValueError) as error:
-        raise LtiError(
-            _("The platform's JWKS could not be read (%(url)s): %(error)s")
-            % {"url": platform.jwks_url, "error": error.__class__.__name__},
-            status=502,
-        ) from error
-    cache.set(_jwks_cache_key(platform.jwks_url), data, settings.SINERGI_LTI_JWKS_CACHE_SECONDS)
+        raise _jwks_unreadable(url, error.__class__.__name__, tool=tool) from error
+    cache.set(_jwks_cache_key(url), data, settings.SINERGI_LTI_JWKS_CACHE_SECONDS)
     return data
 
 
-def platform_key(platform: Platform, kid: str | None):
-    """Return the platform's public key `kid`, from the cached JWKS or, when it is not there
-    (the platform rotated), from a fresh copy."""
-    cached = cache.get(_jwks_cache_key(platform.jwks_url))
+def remote_key(url: str, kid: str | None, *, tool: bool = False):
+    """Return the public key `kid` of the JWKS at `url` (a platform's, or a tool's), from the
+    cached copy or, when it is not there (the other side rotated), from a fresh one."""
+    if not url:
+        raise _jwks_unreadable("-", "no URL", tool=tool)
+    cached = cache.get(_jwks_cache_key(url))
     for data in (cached, None):
         if data is None:
-            data = _jwks_fetch(platform)
+            data = _jwks_fetch(url, tool=tool)
         for jwk in data["keys"]:
             if not isinstance(jwk, dict) or jwk.get("kty") != "RSA":
                 continue
@@ -98,6 +105,10 @@ def platform_key(platform: Platform, kid: str | None):
         _("The platform's JWKS has no key %(kid)s: check the public keyset URL.")
         % {"kid": kid or "-"}
     )
+
+
+def platform_key(platform: Platform, kid: str | None):
+    return remote_key(platform.jwks_url, kid)
 
 
 # --- The id_token -----------------------------------------------------------------------------

@@ -21,6 +21,17 @@ urlpatterns = [
         name="placement_launch",
     ),
     path("platform/auth", views.platform_auth, name="platform_auth"),
+    path("platform/token", views.platform_token, name="platform_token"),
+    path(
+        "platform/placements/<int:placement_id>/lineitem",
+        views.platform_lineitem,
+        name="platform_lineitem",
+    ),
+    path(
+        "platform/placements/<int:placement_id>/lineitem/scores",
+        views.platform_scores,
+        name="platform_scores",
+    ),
     path("staff/tools/new/", views.tool_edit, name="tool_new"),
     path("staff/tools/<int:tool_id>/", views.tool_edit, name="tool_edit"),
     path("staff/tools/placements/new/", views.placement_new, name="placement_new"),

@@ -1,13 +1,14 @@
 """LTI's pages: the public protocol endpoints (JWKS, login, launch, deep-linking return) and
 the staff registry. Protocol errors become a page saying what to do, never a 500."""
 
+import json
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
 
-from . import keys, platform_side, selectors, services
+from . import keys, platform_side, protocol, selectors, services
 from .errors import LtiError
 from .forms import PlacementForm, PlatformForm, ToolForm
 from .models import Platform, Tool
@@ -269,3 +270,55 @@ def placement_new(request):
             messages.success(request, _("The tool is placed in the classroom."))
             return redirect("lti:staff_home")
     return render(request, "lti/staff/placement_form.html", {"form": form})
+
+
+def _json_error(error: LtiError):
+    code = {401: "invalid_client", 404: "not_found"}.get(error.status, "invalid_request")
+    return JsonResponse(
+        {"error": code, "error_description": str(error.message)}, status=error.status
+    )
+
+
+@csrf_exempt
+@require_POST
+def platform_token(request):
+    """OAuth2 token endpoint for tools (client credentials with a JWT assertion)."""
+    try:
+        return JsonResponse(platform_side.token_issue(params=request.POST.dict()))
+    except LtiError as error:
+        return _json_error(error)
+
+
+@require_GET
+def platform_lineitem(request, placement_id: int):
+    try:
+        placement = platform_side.token_check(
+            authorization=request.headers.get("Authorization", ""),
+            scope=protocol.SCOPE_LINEITEM_READONLY,
+            placement_id=placement_id,
+        )
+    except LtiError as error:
+        return _json_error(error)
+    response = JsonResponse(platform_side.lineitem_read(placement=placement))
+    response["Content-Type"] = "application/vnd.ims.lis.v2.lineitem+json"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def platform_scores(request, placement_id: int):
+    """AGS scores from a tool, for the line item of its placement."""
+    try:
+        placement = platform_side.token_check(
+            authorization=request.headers.get("Authorization", ""),
+            scope=protocol.SCOPE_SCORE,
+            placement_id=placement_id,
+        )
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError as error:
+            raise LtiError(_("The score is not a JSON object.")) from error
+        platform_side.tool_score_receive(placement=placement, body=body)
+    except LtiError as error:
+        return _json_error(error)
+    return HttpResponse(status=204)

@@ -1,16 +1,22 @@
 """Sinergi as an LTI 1.3 platform: a tool placed in a classroom is launched with a signed
 id_token that the tool verifies with Sinergi's public JWKS."""
 
+import json
 import re
+import secrets
+import time
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.urls import reverse
 
-from sinergi.learning.models import Item
-from sinergi.lti.models import Tool
+from sinergi.learning.models import Item, ItemCompletion
+from sinergi.lti import protocol
+from sinergi.lti.models import Tool, ToolScore
 from sinergi.lti.platform_side import tool_place, tool_save
 from tests.factories import UserFactory
 from tests.learning.factories import ModuleFactory, ParticipantFactory
@@ -18,6 +24,8 @@ from tests.learning.factories import ModuleFactory, ParticipantFactory
 pytestmark = pytest.mark.django_db
 
 TOOL = "https://lms.perpusnas.test"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
@@ -160,3 +168,148 @@ def test_staff_register_a_tool_and_see_the_values_for_it(client, db):
     assert tool.client_id in page and "/lti/platform/auth" in page
     home = client.get(reverse("lti:staff_home")).content.decode()
     assert "Modul Perpusnas" in home
+
+
+# --- AGS from the tool back to Sinergi ------------------------------------------------------
+
+
+class FakeTool:
+    """The tool's side of AGS: its own key pair, its JWKS served over a MockTransport."""
+
+    def __init__(self, key, client_id):
+        self.key = key
+        self.client_id = client_id
+
+    def jwks(self):
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {"keys": [{**jwk, "kid": "tool-1", "alg": "RS256", "use": "sig"}]}
+
+    def handle(self, request):
+        if str(request.url) == TOOL + "/lti/jwks":
+            return httpx.Response(200, json=self.jwks())
+        return httpx.Response(404)
+
+    def assertion(self, *, key=None, jti=None, aud="http://127.0.0.1:8000/lti/platform/token"):
+        now = int(time.time())
+        claims = {
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "aud": aud,
+            "iat": now,
+            "exp": now + 60,
+            "jti": jti or secrets.token_hex(8),
+        }
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "tool-1"})
+
+
+@pytest.fixture
+def tool_side(placed, monkeypatch, _platform_key):
+    _registration, tool, _placement = placed
+    fake_tool = FakeTool(_platform_key, tool.client_id)
+    monkeypatch.setattr(
+        protocol,
+        "http_client",
+        lambda: httpx.Client(transport=httpx.MockTransport(fake_tool.handle)),
+    )
+    return fake_tool
+
+
+def get_token(client, fake_tool, scope=SCOPE_SCORE, **assertion):
+    return client.post(
+        reverse("lti:platform_token"),
+        {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": fake_tool.assertion(**assertion),
+            "scope": scope,
+        },
+    )
+
+
+def post_score(client, placement, token, **body):
+    score = {
+        "userId": "0",
+        "scoreGiven": 8,
+        "scoreMaximum": 10,
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+        "timestamp": "2026-12-07T10:00:00.000+00:00",
+        **body,
+    }
+    return client.post(
+        reverse("lti:platform_scores", args=[placement.pk]),
+        json.dumps(score),
+        content_type="application/vnd.ims.lis.v1.score+json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_the_launch_offers_the_placements_line_item(client, placed):
+    registration, tool, placement = placed
+    client.force_login(registration.user)
+    login = start(client, placement)
+    page = unescape(
+        client.get(reverse("lti:platform_auth"), auth_request(login, tool)).content.decode()
+    )
+    id_token = re.search(r'name="id_token" value="([^"]+)"', page).group(1)
+    ags = jwt.decode(id_token, options={"verify_signature": False})[
+        "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+    ]
+    assert (
+        ags["lineitem"] == f"http://127.0.0.1:8000/lti/platform/placements/{placement.pk}/lineitem"
+    )
+    assert SCOPE_SCORE in ags["scope"]
+
+
+def test_a_tool_posts_a_score_that_marks_the_item_done(client, placed, tool_side):
+    registration, _tool, placement = placed
+    response = get_token(client, tool_side, scope=f"{SCOPE_SCORE} {SCOPE_LINEITEM}")
+    assert response.status_code == 200, response.content
+    token = response.json()["access_token"]
+    assert response.json()["scope"] == f"{SCOPE_LINEITEM} {SCOPE_SCORE}"
+    lineitem = client.get(
+        reverse("lti:platform_lineitem", args=[placement.pk]),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert lineitem.json()["resourceLinkId"] == placement.resource_link_id
+    response = post_score(client, placement, token, userId=str(registration.user_id))
+    assert response.status_code == 204
+    score = ToolScore.objects.get(placement=placement, user=registration.user)
+    assert score.percent == 80
+    assert ItemCompletion.objects.filter(item_id=placement.item_id, registration=registration)
+    # An older score does not replace a newer one.
+    post_score(
+        client,
+        placement,
+        token,
+        userId=str(registration.user_id),
+        scoreGiven=1,
+        timestamp="2026-12-07T09:00:00+00:00",
+    )
+    score.refresh_from_db()
+    assert score.score_given == 8
+
+
+def test_token_requests_are_verified(client, placed, tool_side):
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert get_token(client, tool_side, key=other).status_code == 401
+    assert get_token(client, tool_side, aud="https://elsewhere.test/token").status_code == 401
+    assert get_token(client, tool_side, jti="once").status_code == 200
+    assert get_token(client, tool_side, jti="once").status_code == 401  # replayed assertion
+    assert get_token(client, tool_side, scope="https://example.test/other").status_code == 400
+
+
+def test_scores_need_the_tools_token_and_a_participant(client, placed, tool_side):
+    registration, _tool, placement = placed
+    assert post_score(client, placement, "made-up").status_code == 401
+    token = get_token(client, tool_side).json()["access_token"]
+    response = post_score(client, placement, token, userId=str(UserFactory().pk))
+    assert response.status_code == 404
+    response = post_score(client, placement, token, userId=str(registration.user_id), timestamp="x")
+    assert response.status_code == 400
+    # A line-item-only token may not post scores.
+    read_only = get_token(client, tool_side, scope=SCOPE_LINEITEM).json()["access_token"]
+    assert (
+        post_score(client, placement, read_only, userId=str(registration.user_id)).status_code
+        == 401
+    )
