@@ -263,6 +263,9 @@ class ToolPlacement(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     resource_link_id = models.CharField(max_length=64, unique=True)
+    # From the tool's deep-linking answer: where this item launches and its own parameters.
+    target_link_uri = models.URLField(max_length=500, blank=True)
+    custom = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

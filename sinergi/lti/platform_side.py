@@ -11,7 +11,8 @@ A tool sends scores back through AGS: it gets a token at `token_issue` (client c
 a JWT assertion verified against the tool's JWKS) and posts to the placement's one line item;
 a completed, fully graded score marks the classroom's link item done.
 
-Not built yet (docs/lti.md): deep linking from a tool into Sinergi.
+Staff may also let the tool choose: a deep-linking request to the tool, whose signed answer
+(verified against the tool's JWKS) becomes placements.
 """
 
 import hashlib
@@ -81,12 +82,19 @@ def tool_save(*, actor, tool: Tool | None = None, **fields) -> Tool:
 
 
 @transaction.atomic
-def tool_place(*, actor, tool: Tool, module, title: str) -> ToolPlacement:
+def tool_place(
+    *, actor, tool: Tool, module, title: str, target_link_uri: str = "", custom=None
+) -> ToolPlacement:
     """Place `tool` in a batch's module: a placement, and an external-link item launching it."""
     if module.batch_id is None:
         raise LtiError(_("Place a tool in a batch's own curriculum."))
     placement = ToolPlacement.objects.create(
-        tool=tool, batch_id=module.batch_id, title=title, resource_link_id=secrets.token_hex(16)
+        tool=tool,
+        batch_id=module.batch_id,
+        title=title,
+        resource_link_id=secrets.token_hex(16),
+        target_link_uri=target_link_uri,
+        custom=custom or {},
     )
     placement.item = item_create(
         module=module,
@@ -134,11 +142,11 @@ class ToolLaunch:
     id_token: str
     state: str
     redirect_uri: str
-    placement: ToolPlacement
+    title: str
 
 
-def tool_launch_authorize(*, user, params: dict) -> ToolLaunch:
-    """Answer a tool's authentication request: check it and sign the launch's id_token."""
+def _authorize_common(*, user, params: dict) -> dict:
+    """Check what every authentication request must carry; return its message hint."""
     if params.get("scope") != "openid" or params.get("response_type") != "id_token":
         raise LtiError(_("The tool's request is not an OpenID Connect id_token request."))
     if not params.get("nonce"):
@@ -151,56 +159,213 @@ def tool_launch_authorize(*, user, params: dict) -> ToolLaunch:
         raise LtiError(_("The launch has expired: open the activity again.")) from error
     if str(hint["u"]) != str(user.pk) or params.get("login_hint") != str(user.pk):
         raise LtiError(_("The launch was started by another account."), status=403)
-    placement = placement_get_for_user(user=user, placement_id=hint["p"])
-    tool = placement.tool
+    return hint
+
+
+def _check_tool_request(tool: Tool, params: dict) -> str:
     if params.get("client_id") != tool.client_id:
         raise LtiError(_("The tool's request names another client."), status=403)
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in tool.redirect_url_list():
         raise LtiError(_("The tool asked to be answered at an unregistered address."), status=403)
-    access = classroom_get(user=user, batch_id=placement.batch_id)
-    teaching = access.registration is None and user_has_role(user, *TEACHING)
+    return redirect_uri
+
+
+def _base_claims(*, user, tool: Tool, nonce: str, batch, message_type: str, role: str) -> dict:
     now = timezone.now()
-    batch = placement.batch
-    claims = {
+    return {
         "iss": platform_issuer(),
         "aud": tool.client_id,
         "azp": tool.client_id,
         "sub": str(user.pk),
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(minutes=5)).timestamp()),
-        "nonce": params["nonce"],
+        "nonce": nonce,
         "name": user.full_name,
         "email": user.email,
         "email_verified": user.email_verified,
-        protocol.CLAIM_MESSAGE_TYPE: protocol.RESOURCE_LINK_REQUEST,
+        protocol.CLAIM_MESSAGE_TYPE: message_type,
         protocol.CLAIM_VERSION: "1.3.0",
         protocol.CLAIM_DEPLOYMENT: tool.deployment_id,
-        protocol.CLAIM_TARGET_LINK_URI: tool.target_link_uri,
-        protocol.CLAIM_RESOURCE_LINK: {"id": placement.resource_link_id, "title": placement.title},
-        protocol.CLAIM_ROLES: [MEMBERSHIP + ("Instructor" if teaching else "Learner")],
+        protocol.CLAIM_ROLES: [MEMBERSHIP + role],
         protocol.CLAIM_CONTEXT: {
             "id": f"batch-{batch.pk}",
             "label": batch.code,
             "title": str(batch),
             "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
         },
-        protocol.CLAIM_CUSTOM: tool.custom_dict(),
-        protocol.CLAIM_AGS: ags_claim(placement),
         protocol.LTI + "launch_presentation": {
             "document_target": "window",
-            "return_url": settings.SITE_URL
-            + reverse("learning:classroom", args=[placement.batch_id]),
+            "return_url": settings.SITE_URL + reverse("learning:classroom", args=[batch.pk]),
             "locale": user.language,
         },
     }
+
+
+def tool_launch_authorize(*, user, params: dict) -> "ToolLaunch":
+    """Answer a tool's authentication request: check it and sign the launch's id_token (a
+    resource-link launch, or a deep-linking request that staff started)."""
+    hint = _authorize_common(user=user, params=params)
+    if "dl" in hint:
+        return _deep_linking_authorize(user=user, params=params, hint=hint)
+    placement = placement_get_for_user(user=user, placement_id=hint["p"])
+    tool = placement.tool
+    redirect_uri = _check_tool_request(tool, params)
+    access = classroom_get(user=user, batch_id=placement.batch_id)
+    teaching = access.registration is None and user_has_role(user, *TEACHING)
+    target = placement.target_link_uri or tool.target_link_uri
+    claims = _base_claims(
+        user=user,
+        tool=tool,
+        nonce=params["nonce"],
+        batch=placement.batch,
+        message_type=protocol.RESOURCE_LINK_REQUEST,
+        role="Instructor" if teaching else "Learner",
+    )
+    claims.update(
+        {
+            protocol.CLAIM_TARGET_LINK_URI: target,
+            protocol.CLAIM_RESOURCE_LINK: {
+                "id": placement.resource_link_id,
+                "title": placement.title,
+            },
+            protocol.CLAIM_CUSTOM: {**tool.custom_dict(), **(placement.custom or {})},
+            protocol.CLAIM_AGS: ags_claim(placement),
+        }
+    )
     log_action(user, "lti.tool_launched", placement, {"tool": tool.pk})
     return ToolLaunch(
         id_token=keys.sign(claims),
         state=params.get("state", ""),
         redirect_uri=redirect_uri,
-        placement=placement,
+        title=placement.title,
     )
+
+
+# --- Deep linking from a tool ----------------------------------------------------------------
+
+DEEP_LINK_DATA_SALT = "sinergi.lti.platform-deep-link"
+DEEP_LINK_DATA_MAX_AGE = 60 * 60
+
+
+def deep_linking_start(*, user, tool: Tool, module) -> str:
+    """Return the tool's login initiation URL for choosing its content for `module`."""
+    if module.batch_id is None:
+        raise LtiError(_("Place a tool in a batch's own curriculum."))
+    hint = signing.dumps({"dl": module.pk, "t": tool.pk, "u": user.pk}, salt=HINT_SALT)
+    query = {
+        "iss": platform_issuer(),
+        "login_hint": str(user.pk),
+        "target_link_uri": tool.target_link_uri,
+        "lti_message_hint": hint,
+        "client_id": tool.client_id,
+        "lti_deployment_id": tool.deployment_id,
+    }
+    separator = "&" if "?" in tool.login_url else "?"
+    return tool.login_url + separator + urlencode(query)
+
+
+def _deep_linking_authorize(*, user, params: dict, hint: dict) -> "ToolLaunch":
+    from sinergi.learning.models import Module
+
+    if not user_has_role(user, Role.PROGRAM_MANAGER, Role.ADMIN):
+        raise LtiError(_("Only staff choose a tool's content."), status=403)
+    tool = Tool.objects.filter(pk=hint["t"], is_active=True).first()
+    module = Module.objects.select_related("batch").filter(pk=hint["dl"]).first()
+    if tool is None or module is None or module.batch is None:
+        raise LtiError(_("The launch has expired: open the activity again."))
+    redirect_uri = _check_tool_request(tool, params)
+    claims = _base_claims(
+        user=user,
+        tool=tool,
+        nonce=params["nonce"],
+        batch=module.batch,
+        message_type=protocol.DEEP_LINKING_REQUEST,
+        role="Instructor",
+    )
+    data = signing.dumps({"m": module.pk, "t": tool.pk, "u": user.pk}, salt=DEEP_LINK_DATA_SALT)
+    claims[protocol.CLAIM_TARGET_LINK_URI] = tool.target_link_uri
+    claims[protocol.CLAIM_DEEP_LINKING] = {
+        "deep_link_return_url": settings.SITE_URL + reverse("lti:platform_deep_link_return"),
+        "accept_types": ["ltiResourceLink"],
+        "accept_presentation_document_targets": ["window"],
+        "accept_multiple": True,
+        "auto_create": True,
+        "title": str(module),
+        "data": data,
+    }
+    return ToolLaunch(
+        id_token=keys.sign(claims),
+        state=params.get("state", ""),
+        redirect_uri=redirect_uri,
+        title=str(tool),
+    )
+
+
+def deep_linking_receive(*, token: str) -> list[ToolPlacement]:
+    """Verify a tool's LtiDeepLinkingResponse (signed with the key in its JWKS, for Sinergi,
+    carrying the data Sinergi signed) and place each resource link it returns."""
+    from sinergi.accounts.models import User
+    from sinergi.learning.models import Module
+
+    header, unverified = protocol.token_unverified(token)
+    tool = Tool.objects.filter(client_id=str(unverified.get("iss")), is_active=True).first()
+    if tool is None:
+        raise LtiError(_("This tool is not registered in Sinergi."), status=403)
+    key = protocol.remote_key(tool.jwks_url, header.get("kid"), tool=True)
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[keys.ALGORITHM],
+            audience=platform_issuer(),
+            issuer=tool.client_id,
+            leeway=protocol.LEEWAY,
+            options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
+        )
+    except jwt.PyJWTError as error:
+        raise LtiError(
+            _("The tool's answer was refused: %(reason)s") % {"reason": str(error)}
+        ) from error
+    if claims.get(protocol.CLAIM_MESSAGE_TYPE) != protocol.DEEP_LINKING_RESPONSE:
+        raise LtiError(_("The tool's answer is not a deep-linking response."))
+    if claims.get(protocol.CLAIM_DEPLOYMENT) != tool.deployment_id:
+        raise LtiError(_deployment_unknown(claims.get(protocol.CLAIM_DEPLOYMENT)), status=403)
+    try:
+        data = signing.loads(
+            claims.get(protocol.CLAIM_DL_DATA, ""),
+            salt=DEEP_LINK_DATA_SALT,
+            max_age=DEEP_LINK_DATA_MAX_AGE,
+        )
+    except signing.BadSignature as error:
+        raise LtiError(_("The content choice has expired: start it again.")) from error
+    if data["t"] != tool.pk:
+        raise LtiError(_("The tool's answer belongs to another tool."), status=403)
+    module = Module.objects.filter(pk=data["m"], batch__isnull=False).first()
+    actor = User.objects.filter(pk=data["u"]).first()
+    if module is None:
+        raise LtiError(_("The content choice has expired: start it again."))
+    placements = []
+    with transaction.atomic():
+        for item in claims.get(protocol.CLAIM_DL_CONTENT_ITEMS) or []:
+            if not isinstance(item, dict) or item.get("type") != "ltiResourceLink":
+                continue
+            custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+            placements.append(
+                tool_place(
+                    actor=actor,
+                    tool=tool,
+                    module=module,
+                    title=str(item.get("title") or tool.name)[:200],
+                    target_link_uri=str(item.get("url") or "")[:500],
+                    custom={str(k): str(v) for k, v in custom.items()},
+                )
+            )
+    return placements
+
+
+def _deployment_unknown(deployment_id):
+    return _("Deployment %(id)s is not this tool's.") % {"id": deployment_id or "-"}
 
 
 # --- AGS on Sinergi's side: the tool's token and its scores ---------------------------------

@@ -23,6 +23,12 @@ urlpatterns = [
     path("platform/auth", views.platform_auth, name="platform_auth"),
     path("platform/token", views.platform_token, name="platform_token"),
     path(
+        "platform/deep-link-return",
+        views.platform_deep_link_return,
+        name="platform_deep_link_return",
+    ),
+    path("staff/tools/deep-link/", views.tool_deep_link, name="tool_deep_link"),
+    path(
         "platform/placements/<int:placement_id>/lineitem",
         views.platform_lineitem,
         name="platform_lineitem",

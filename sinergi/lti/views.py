@@ -235,7 +235,7 @@ def platform_auth(request):
             "id_token": launch_data.id_token,
             "state": launch_data.state,
             "redirect_uri": launch_data.redirect_uri,
-            "placement": launch_data.placement,
+            "title": launch_data.title,
         },
     )
     response._csp_update = {"form-action": [_origin(launch_data.redirect_uri)]}
@@ -322,3 +322,35 @@ def platform_scores(request, placement_id: int):
     except LtiError as error:
         return _json_error(error)
     return HttpResponse(status=204)
+
+
+@role_required(*MANAGERS)
+def tool_deep_link(request):
+    """Let a tool choose its content for a module (a deep-linking request to the tool)."""
+    form = PlacementForm(request.POST or None)
+    form.fields["title"].required = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = platform_side.deep_linking_start(
+                user=request.user,
+                tool=form.cleaned_data["tool"],
+                module=form.cleaned_data["module"],
+            )
+        except LtiError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect(url)
+    return render(request, "lti/staff/placement_form.html", {"form": form, "deep_link": True})
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def platform_deep_link_return(request):
+    """The tool posts its deep-linking answer here (a cross-site POST: no session needed, the
+    answer carries the data Sinergi signed)."""
+    try:
+        placements = platform_side.deep_linking_receive(token=request.POST.get("JWT", ""))
+    except LtiError as error:
+        return _error(request, error)
+    return render(request, "lti/tool_placed.html", {"placements": placements})

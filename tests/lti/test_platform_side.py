@@ -12,11 +12,12 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core import signing as django_signing
 from django.urls import reverse
 
 from sinergi.learning.models import Item, ItemCompletion
 from sinergi.lti import protocol
-from sinergi.lti.models import Tool, ToolScore
+from sinergi.lti.models import Tool, ToolPlacement, ToolScore
 from sinergi.lti.platform_side import tool_place, tool_save
 from tests.factories import UserFactory
 from tests.learning.factories import ModuleFactory, ParticipantFactory
@@ -27,6 +28,7 @@ TOOL = "https://lms.perpusnas.test"
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
 @pytest.fixture
@@ -189,6 +191,22 @@ class FakeTool:
             return httpx.Response(200, json=self.jwks())
         return httpx.Response(404)
 
+    def deep_linking_response(self, *, data, deployment_id, items, key=None):
+        now = int(time.time())
+        claims = {
+            "iss": self.client_id,
+            "aud": "http://127.0.0.1:8000",
+            "iat": now,
+            "exp": now + 60,
+            "nonce": secrets.token_hex(8),
+            LTI + "message_type": "LtiDeepLinkingResponse",
+            LTI + "version": "1.3.0",
+            LTI + "deployment_id": deployment_id,
+            DL + "content_items": items,
+            DL + "data": data,
+        }
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "tool-1"})
+
     def assertion(self, *, key=None, jti=None, aud="http://127.0.0.1:8000/lti/platform/token"):
         now = int(time.time())
         claims = {
@@ -313,3 +331,98 @@ def test_scores_need_the_tools_token_and_a_participant(client, placed, tool_side
         post_score(client, placement, read_only, userId=str(registration.user_id)).status_code
         == 401
     )
+
+
+# --- Deep linking from a tool ---------------------------------------------------------------
+
+
+def test_a_tool_chooses_its_content_and_sinergi_places_it(client, placed, tool_side):
+    registration, tool, _placement = placed
+    manager = UserFactory(roles=["program_manager"], language="en")
+    client.force_login(manager)
+    module = ModuleFactory(batch=registration.batch)
+    response = client.post(
+        reverse("lti:tool_deep_link"), {"tool": tool.pk, "module": module.pk, "title": ""}
+    )
+    assert response.status_code == 302 and response["Location"].startswith(TOOL + "/lti/login?")
+    login = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+    page = unescape(
+        client.get(reverse("lti:platform_auth"), auth_request(login, tool)).content.decode()
+    )
+    id_token = re.search(r'name="id_token" value="([^"]+)"', page).group(1)
+    jwks = jwt.PyJWKSet.from_dict(client.get("/lti/jwks").json())
+    request_claims = jwt.decode(
+        id_token,
+        jwks[jwt.get_unverified_header(id_token)["kid"]].key,
+        algorithms=["RS256"],
+        audience=tool.client_id,
+    )
+    assert request_claims[LTI + "message_type"] == "LtiDeepLinkingRequest"
+    settings_claim = request_claims[DL + "deep_linking_settings"]
+    assert settings_claim["deep_link_return_url"] == (
+        "http://127.0.0.1:8000/lti/platform/deep-link-return"
+    )
+
+    # The tool answers with its choice, signed with its own key.
+    answer = tool_side.deep_linking_response(
+        data=settings_claim["data"],
+        deployment_id=tool.deployment_id,
+        items=[
+            {
+                "type": "ltiResourceLink",
+                "title": "Kuis RDA",
+                "url": TOOL + "/lti/launch?activity=rda",
+                "custom": {"activity": "rda"},
+            }
+        ],
+    )
+    client.logout()  # the tool's POST is cross-site: no session comes with it
+    response = client.post(reverse("lti:platform_deep_link_return"), {"JWT": answer})
+    assert response.status_code == 200
+    placement = ToolPlacement.objects.get(title="Kuis RDA")
+    assert placement.custom == {"activity": "rda"}
+    assert Item.objects.get(pk=placement.item_id).module == module
+
+    # A launch of the placed item goes to the item's own URL with its parameters.
+    client.force_login(registration.user)
+    login = start(client, placement)
+    page = unescape(
+        client.get(reverse("lti:platform_auth"), auth_request(login, tool)).content.decode()
+    )
+    claims = jwt.decode(
+        re.search(r'name="id_token" value="([^"]+)"', page).group(1),
+        options={"verify_signature": False},
+    )
+    assert claims[LTI + "target_link_uri"] == TOOL + "/lti/launch?activity=rda"
+    assert claims[LTI + "custom"] == {"modul": "katalogisasi", "level": "2", "activity": "rda"}
+
+
+def test_a_deep_linking_answer_is_verified(client, placed, tool_side):
+    registration, tool, _placement = placed
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    module = ModuleFactory(batch=registration.batch)
+    good_data = django_signing.dumps(
+        {"m": module.pk, "t": tool.pk, "u": 1}, salt="sinergi.lti.platform-deep-link"
+    )
+    forged = tool_side.deep_linking_response(
+        data=good_data, deployment_id=tool.deployment_id, items=[], key=other
+    )
+    url = reverse("lti:platform_deep_link_return")
+    assert client.post(url, {"JWT": forged}).status_code == 400
+    wrong_data = tool_side.deep_linking_response(
+        data="tampered", deployment_id=tool.deployment_id, items=[]
+    )
+    assert client.post(url, {"JWT": wrong_data}).status_code == 400
+    wrong_deployment = tool_side.deep_linking_response(data=good_data, deployment_id="x", items=[])
+    assert client.post(url, {"JWT": wrong_deployment}).status_code == 403
+    assert (
+        not ToolPlacement.objects.filter(batch=registration.batch)
+        .exclude(pk=_placement.pk)
+        .exists()
+    )
+
+
+def test_only_staff_start_a_tools_deep_linking(client, placed):
+    registration, _tool, _placement = placed
+    client.force_login(registration.user)
+    assert client.get(reverse("lti:tool_deep_link")).status_code == 403
