@@ -196,11 +196,18 @@ class Launch:
 
 
 def _roles(claims: dict) -> set[str]:
-    """The membership roles of the launch, short names ("Learner", "Instructor")."""
+    """The course (membership) roles of the launch, short names ("Learner", "Instructor").
+    Institution and system roles (an LMS's site administrator) give nothing in Sinergi."""
     short = set()
     for role in claims.get(protocol.CLAIM_ROLES) or []:
-        if isinstance(role, str):
-            short.add(role.removeprefix(MEMBERSHIP).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        if not isinstance(role, str):
+            continue
+        if role.startswith(MEMBERSHIP):
+            short.add(role.removeprefix(MEMBERSHIP))
+        elif role.startswith(MEMBERSHIP.rstrip("#") + "/"):
+            short.add(role.rsplit("#", 1)[-1])  # a sub-role: "…/Instructor#TeachingAssistant"
+        elif "://" not in role:
+            short.add(role)  # the short names NRPS may use
     return short
 
 
@@ -219,6 +226,12 @@ def launch_accept(*, id_token: str, state: str, state_cookie: str | None) -> Lau
     login = LoginRequest.objects.select_related("platform").filter(state=state).first()
     if login is None or login.expires_at <= timezone.now():
         raise LtiError(_("The login has expired: open the activity again."))
+    if not login.platform.is_active:
+        raise LtiError(
+            _("This platform is not registered in Sinergi (issuer %(iss)s, client %(client)s).")
+            % {"iss": login.platform.issuer, "client": login.platform.client_id},
+            status=403,
+        )
     claims = protocol.id_token_verify(platform=login.platform, token=id_token, nonce=login.nonce)
     # A nonce is used once: the conditional update lets only the first launch through.
     if not LoginRequest.objects.filter(pk=login.pk, used_at__isnull=True).update(

@@ -107,6 +107,17 @@ def test_an_instructor_becomes_a_speaker(client, platform, fake):
     assert set(user.groups.values_list("name", flat=True)) == {"speaker"}
 
 
+def test_institution_roles_give_nothing_in_sinergi(client, platform, fake):
+    roles = [
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
+        "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator",
+        MEMBERSHIP + "Learner",
+    ]
+    launch(client, fake, email="campur@unj.test", **{LTI + "roles": roles})
+    user = User.objects.get(email="campur@unj.test")
+    assert set(user.groups.values_list("name", flat=True)) == {"participant"}
+
+
 # --- Refusals --------------------------------------------------------------------------------
 
 
@@ -194,6 +205,14 @@ def test_a_launch_without_the_state_cookie_is_refused(client, platform, fake):
     del client.cookies["lti1p3-state-" + query["state"]]
     data = {"id_token": fake.id_token(nonce=query["nonce"]), "state": query["state"]}
     assert refused(client.post("/lti/launch/", data), 400, "state does not match this browser")
+
+
+def test_a_platform_switched_off_after_the_login_is_refused(client, platform, fake):
+    query = login_step(client, fake)
+    platform.is_active = False
+    platform.save()
+    data = {"id_token": fake.id_token(nonce=query["nonce"]), "state": query["state"]}
+    assert refused(client.post("/lti/launch/", data), 403, "not registered in Sinergi")
 
 
 def test_an_unknown_platform_is_refused_at_login(client, db, fake):
