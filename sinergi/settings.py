@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sinergi.visits",
     "sinergi.insights",
     "sinergi.library",
+    "sinergi.lti",
     "sinergi.api",
     "sinergi.operations",
 ]
@@ -383,3 +384,10 @@ SINERGI_LIBRARY_SEARCH = env("SINERGI_LIBRARY_SEARCH", default="auto")
 SINERGI_OAI_NAMESPACE = env("SINERGI_OAI_NAMESPACE", default="perpustakaan.upi.edu")
 # Identify's adminEmail; `check --deploy` refuses one OAI-PMH.xsd rejects (library.E001).
 SINERGI_OAI_ADMIN_EMAIL = env("SINERGI_OAI_ADMIN_EMAIL", default=SINERGI_SUPPORT_EMAIL)
+
+# --- LTI 1.3 (docs/lti.md) ---
+# Seconds to wait for a platform (JWKS, token, roster, scores); a retired signing key stays in
+# Sinergi's JWKS this many days; a platform's JWKS is cached this many seconds.
+SINERGI_LTI_HTTP_TIMEOUT = env.float("SINERGI_LTI_HTTP_TIMEOUT", default=10.0)
+SINERGI_LTI_KEY_GRACE_DAYS = env.int("SINERGI_LTI_KEY_GRACE_DAYS", default=14)
+SINERGI_LTI_JWKS_CACHE_SECONDS = env.int("SINERGI_LTI_JWKS_CACHE_SECONDS", default=3600)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("library/", include("sinergi.library.urls")),
     *opds_urlpatterns,
     path("insights/", include("sinergi.insights.urls")),
+    path("lti/", include("sinergi.lti.urls")),
     # One door for signing in, with its pauses after failures: the admin site's too.
     path(
         "admin/login/",

@@ -52,6 +52,8 @@ ACTIONS = {
     "training:register": "registers for a batch (the person fills it in)",
     "training:group_register": "registers a group for a batch (the list is empty)",
     "visits:points": "adds a service point (empty)",
+    "lti:key_rotate": "makes a new LTI signing key",
+    "lti:roster_read": "reads a course roster from the partner's platform",
 }
 
 # Edit forms that make their row on the first save, when there is none yet: a title's licence,

@@ -43,6 +43,7 @@ from ..models import (
     ReviewOption,
 )
 from ..selectors.quizzes import answers_by_question
+from ..signals import attempt_finished
 from .completion import completion_recompute, item_mark_complete
 
 # The concurrency tests' negative control turns this off and must see the race.
@@ -561,6 +562,9 @@ def _totals(attempt: Attempt, rows: list[AttemptQuestion]) -> None:
 def _after_finish(attempt: Attempt) -> None:
     registration = attempt.registration
     item_mark_complete(item=attempt.quiz.item, registration=registration)
+    # Announced before the completion it may cause, so listeners see the events in order.
+    if attempt.state == AttemptState.FINISHED:
+        transaction.on_commit(lambda: attempt_finished.send(sender=Attempt, attempt=attempt))
     completion_recompute(registration=registration)
 
 

@@ -58,4 +58,9 @@
   window.addEventListener("load", refreshScrollers);
   window.addEventListener("resize", refreshScrollers);
   document.body.addEventListener("htmx:afterSettle", refreshScrollers);
+  // A form that hands a result to another system at once (LTI deep linking back to the
+  // platform): <form data-auto-submit>. Without JavaScript its button does the same.
+  document.querySelectorAll("form[data-auto-submit]").forEach(function (form) {
+    form.submit();
+  });
 })();
