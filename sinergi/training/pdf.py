@@ -69,7 +69,7 @@ BIG = ParagraphStyle("big", parent=BOLD, fontSize=15, leading=19)
 
 def _p(text: str, style: ParagraphStyle = BASE) -> Paragraph:
     """A paragraph of plain text (escaped: names may contain & or <)."""
-    return Paragraph(pdf_text(str(text)), style)
+    return Paragraph(pdf_text(str(text), style.fontName), style)
 
 
 def _markup(markup: str, style: ParagraphStyle = BASE) -> Paragraph:
@@ -255,7 +255,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     elif invoice.status == InvoiceStatus.CREDITED:
         stamp, stamp_color = "DIBATALKAN", RED
 
-    billed_to = [f"<b>{pdf_text(invoice.buyer_name)}</b>"]
+    billed_to = [f"<b>{pdf_text(invoice.buyer_name, SANS_BOLD)}</b>"]
     if buyer.institution_name and buyer.institution_name != invoice.buyer_name:
         billed_to.append(pdf_text(buyer.institution_name))
     billed_to.append(pdf_text(buyer.email))
@@ -447,7 +447,8 @@ def receipt_pdf(invoice: Invoice) -> bytes:
     paid_on = invoice.paid_at or (payment.reviewed_at if payment else None) or timezone.now()
     batch = invoice.batch
     purpose = (
-        f"Biaya pelatihan <b>{pdf_text(batch.program.title)}</b>, angkatan {pdf_text(batch.code)} "
+        f"Biaya pelatihan <b>{pdf_text(batch.program.title, SANS_BOLD)}</b>, "
+        f"angkatan {pdf_text(batch.code)} "
         f"({format_date_range(batch.starts_on, batch.ends_on, language='id')}), "
         f"untuk {invoice.quantity} peserta "
         f"× {format_rupiah(invoice.unit_price)}; invoice {pdf_text(invoice.number)}"
@@ -504,7 +505,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
         _p(settings.SINERGI_TREASURER_TITLE, CENTER),
         Spacer(1, 22 * mm),
         _markup(
-            f"<u><b>{pdf_text(settings.SINERGI_TREASURER_NAME)}</b></u>"
+            f"<u><b>{pdf_text(settings.SINERGI_TREASURER_NAME, SANS_BOLD)}</b></u>"
             if settings.SINERGI_TREASURER_NAME
             else "(" + "." * 60 + ")",
             CENTER,

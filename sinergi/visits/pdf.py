@@ -61,7 +61,7 @@ def _qr_image(data: str, size: float) -> Image:
 
 
 def _p(text: str, style=BASE) -> Paragraph:
-    return Paragraph(pdf_text(text), style)
+    return Paragraph(pdf_text(text, style.fontName), style)
 
 
 def _build(story: list, *, pagesize, title: str, margin: float) -> bytes:
@@ -164,7 +164,7 @@ def clearance_letter_pdf(clearance: ClearanceRequest) -> bytes:
                     _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {format_date(decided, language='id')}"),
                     *[_p(line) for line in position],
                     Spacer(1, 12 * mm),
-                    Paragraph(f"<u><b>{pdf_text(name)}</b></u>", BASE),
+                    Paragraph(f"<u><b>{pdf_text(name, SANS_BOLD)}</b></u>", BASE),
                     *([_p(f"NIP {nip}")] if nip else []),
                     _p("(ditandatangani secara elektronik)", SMALL),
                 ],
