@@ -114,3 +114,12 @@ def notdef_codes(content: bytes) -> dict[str, list[int]]:
 def assert_no_notdef(content: bytes) -> None:
     """No character of the PDF prints as a font's empty .notdef box."""
     assert notdef_codes(content) == {}
+
+
+def pdfsig(content: bytes) -> str:
+    """Return poppler's pdfsig report of the PDF's signatures (it exits 0 also on invalid)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(content)
+        result = subprocess.run(["pdfsig", str(path)], capture_output=True)
+    return result.stdout.decode("utf-8") + result.stderr.decode("utf-8")

@@ -33,6 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from sinergi.core import pdf as core_pdf
+from sinergi.core import signing
 from sinergi.core.formatting import format_date, format_date_range
 from sinergi.core.pdf import SERIF, SERIF_BOLD, SERIF_ITALIC, draw_string, string_width
 from sinergi.core.pdf import markup as escape
@@ -52,6 +53,11 @@ SIGNATURE_PIXELS = (480, 200)
 # Binary streams (the PDF default) instead of ASCII85 text: a fifth smaller, and reportlab's
 # pure-Python ASCII85 encoder was the largest cost of a certificate. Valid for every PDF.
 rl_config.useA85 = 0
+
+# The visible digital signature: left, between the wording and the QR code.
+SIGNATURE_PLACEMENT = signing.Placement(
+    "SinergiSignature", (round(20 * mm), round(52 * mm), round(66 * mm), round(64 * mm))
+)
 
 PLACEHOLDERS = ("name", "program", "batch", "dates", "jp", "competencies", "number", "predicate")
 
@@ -280,7 +286,9 @@ class CertificateRenderer:
 
     # --- Rendering ------------------------------------------------------------------------
 
-    def render(self, data: CertificateData) -> bytes:
+    def render(self, data: CertificateData, *, sign: bool = True) -> bytes:
+        """Return the certificate as PDF/A-2b, signed with the library's key (PAdES) when
+        one is configured and `sign` (a template's sample is not signed)."""
         buffer = io.BytesIO()
         canvas = Canvas(
             buffer, pagesize=PAGE, pageCompression=1, invariant=0, initialFontName=SERIF
@@ -301,8 +309,13 @@ class CertificateRenderer:
         self._verification(canvas, data)
         canvas.showPage()
         canvas.save()
-        return core_pdf.pdfa_convert(
+        content = core_pdf.pdfa_convert(
             buffer.getvalue(), title=title, author=self.host_name, subject=subject
+        )
+        if not sign:
+            return content
+        return signing.pdf_sign(
+            content, placement=SIGNATURE_PLACEMENT, reason=f"Sertifikat {data.number}"
         )
 
     def _frame(self, canvas: Canvas) -> None:

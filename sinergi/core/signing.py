@@ -258,7 +258,7 @@ def development_key_create(*, path: Path, organisation: str, days: int = 3 * 365
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
         x509.CertificateBuilder()
-        .subject_name(name(f"{organisation} - {DEVELOPMENT_MARK} signing key"))
+        .subject_name(name(f"{organisation[:40]} - {DEVELOPMENT_MARK} signing key"))
         .issuer_name(root_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())

@@ -28,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from sinergi.core import signing
 from sinergi.core.formatting import (
     format_date,
     format_date_range,
@@ -41,6 +42,12 @@ from sinergi.core.pdf import markup as pdf_text
 from .models import Invoice, InvoiceStatus, PaymentMethod, PaymentState, RegistrationState
 
 MARGIN = 20 * mm
+# The receipt's visible digital signature: bottom right of the last page, above the footer.
+RECEIPT_SIGNATURE = signing.Placement(
+    "SinergiSignature",
+    (round(A4[0] - MARGIN - 60 * mm), round(15 * mm), round(A4[0] - MARGIN), round(26 * mm)),
+    page=-1,
+)
 WIDTH = A4[0] - 2 * MARGIN
 INK = colors.HexColor("#212529")
 MUTED = colors.HexColor("#6c757d")
@@ -531,7 +538,10 @@ def receipt_pdf(invoice: Invoice) -> bytes:
         Spacer(1, 12 * mm),
         KeepTogether([closing]),
     ]
-    return _build(story, title=f"Kuitansi {receipt_number(invoice)}", stamp="LUNAS")
+    content = _build(story, title=f"Kuitansi {receipt_number(invoice)}", stamp="LUNAS")
+    return signing.pdf_sign(
+        content, placement=RECEIPT_SIGNATURE, reason=f"Kuitansi {receipt_number(invoice)}"
+    )
 
 
 # --- Credit note -----------------------------------------------------------------------------

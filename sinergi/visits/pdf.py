@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from sinergi.core import signing
 from sinergi.core.formatting import format_date, format_time
 from sinergi.core.pdf import MONO_BOLD, SANS, SANS_BOLD, register_fonts
 from sinergi.core.pdf import markup as pdf_text
@@ -41,6 +42,13 @@ TITLE = ParagraphStyle(
 )
 CODE = ParagraphStyle(
     "code", parent=BASE, fontName=MONO_BOLD, fontSize=16, leading=20, alignment=TA_CENTER
+)
+
+
+# The visible digital signature, in the bottom margin on the right.
+CLEARANCE_SIGNATURE = signing.Placement(
+    "SinergiSignature",
+    (round(A4[0] - 80 * mm), round(7 * mm), round(A4[0] - 20 * mm), round(18 * mm)),
 )
 
 
@@ -196,4 +204,9 @@ def clearance_letter_pdf(clearance: ClearanceRequest) -> bytes:
             SMALL,
         ),
     ]
-    return _build(story, pagesize=A4, title=f"Bebas Pustaka {clearance.number}", margin=20 * mm)
+    content = _build(story, pagesize=A4, title=f"Bebas Pustaka {clearance.number}", margin=20 * mm)
+    return signing.pdf_sign(
+        content,
+        placement=CLEARANCE_SIGNATURE,
+        reason=f"Surat Keterangan Bebas Pustaka {clearance.number}",
+    )

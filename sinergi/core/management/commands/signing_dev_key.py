@@ -25,5 +25,5 @@ class Command(BaseCommand):
         if path.exists() and not force:
             self.stdout.write(f"Development signing key: {path}")
             return
-        development_key_create(path=path, organisation=settings.SINERGI_HOST_NAME)
+        development_key_create(path=path, organisation=settings.SINERGI_HOST_SHORT_NAME)
         self.stdout.write(f"Development signing key made (DEVELOPMENT, not trusted): {path}")
