@@ -100,7 +100,7 @@ def test_a_configured_pkcs12_key_signs_with_validation_info(settings, tmp_path, 
     content = certificate("Dewi Lestari")
     with pikepdf.open(io.BytesIO(content)) as pdf:
         assert "/DSS" in pdf.Root and len(pdf.Root.DSS.Certs) >= 2
-    embedded, status = validate(content, root(dev_key))
+    _embedded, status = validate(content, root(dev_key))
     assert status.intact and status.valid and status.trusted
     assert "Signature is Valid." in pdfsig(content)
 
