@@ -143,3 +143,30 @@ def test_the_clearance_letter_and_the_receipt_are_signed(dev_key, settings, tmp_
         assert status.intact and status.valid and status.trusted
         assert_fonts_embedded(content)
     assert "does not contain any signatures" in pdfsig(invoice)
+
+
+@pytest.mark.django_db
+def test_issue_and_reissue_sign_each_version_anew(dev_key, settings, tmp_path):
+    from sinergi.certificates import services
+
+    from ..certificates.factories import CertificateTemplateFactory, CompletionFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    completion = CompletionFactory()
+    CertificateTemplateFactory(program=completion.registration.batch.program)
+    certificate = services.certificate_issue(registration=completion.registration)
+    with certificate.pdf.open("rb") as file:
+        first = file.read()
+    user = completion.registration.user
+    user.full_name = "Siti Rahmawati, S.IP., M.Hum."
+    user.save()
+    reissued = services.certificate_reissue(certificate=certificate, actor=None, reason="Nama")
+    with reissued.pdf.open("rb") as file:
+        second = file.read()
+    signatures = []
+    for content in (first, second):
+        embedded, status = validate(content, root(dev_key))
+        assert status.intact and status.valid and status.trusted
+        signatures.append(embedded.sig_object["/Contents"])
+    assert signatures[0] != signatures[1]
+    assert "Signature is Valid." in pdfsig(second)
