@@ -51,6 +51,10 @@ class DocumentSigner:
     validation_context: object
     timestamper: object | None
     development: bool
+    # Hex digits kept for the signature container: twice the bytes of the certificates it
+    # carries, the signature and its attributes, and a time-stamp token. Given, pyHanko
+    # does not make a trial signature to measure it (a third of the cost of each signature).
+    reserve: int = 16384
 
     @property
     def subject(self) -> str:
@@ -119,7 +123,9 @@ def _load(
         revocation_mode="soft-fail",
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
-    return DocumentSigner(signer, context, timestamper, development)
+    certificates_size = sum(len(c.dump()) for c in certificates)
+    reserve = 2 * (certificates_size + 4096 + (16384 if timestamper else 0))
+    return DocumentSigner(signer, context, timestamper, development, reserve)
 
 
 @cache
@@ -137,14 +143,19 @@ def _stamp_font():
 
     source = core_pdf.FONT_DIR / core_pdf.FILES[core_pdf.SANS]
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = Path(tempfile.gettempdir()) / f"sinergi-stamp-{digest}.ttf"
+    target = Path(tempfile.gettempdir()) / f"sinergi-stamp-{digest}-2.ttf"
+    # fontTools reports every subset it cuts (pyHanko cuts one per signature) at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     if not target.exists():
-        logging.getLogger("fontTools").setLevel(logging.WARNING)
         font = TTFont(source)
+        # Small, so that pyHanko's subsetting of it for each signature stays cheap: Latin
+        # letters and the punctuation a name and a time need, no hinting or layout tables.
         options = Options()
-        options.layout_features = ["kern"]
+        options.layout_features = []
+        options.hinting = False
+        options.drop_tables += ["MATH", "GPOS", "GSUB", "GDEF", "kern"]
         subsetter = Subsetter(options)
-        subsetter.populate(unicodes=[*range(0x20, 0x250), *range(0x1E00, 0x1F00), 0x2013, 0x2014])
+        subsetter.populate(unicodes=[*range(0x20, 0x180), *range(0x1E00, 0x1F00), 0x2013])
         subsetter.subset(font)
         scale_upem(font, 1000)
         partial = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
@@ -202,7 +213,7 @@ def pdf_sign(
             placement.field_name, on_page=placement.page, box=placement.box
         ),
     )
-    return pdf_signer.sign_pdf(writer).getvalue()
+    return pdf_signer.sign_pdf(writer, bytes_reserved=signer.reserve).getvalue()
 
 
 def development_key_create(*, path: Path, organisation: str, days: int = 3 * 365) -> Path:
