@@ -55,6 +55,7 @@ class DocumentSigner:
     # carries, the signature and its attributes, and a time-stamp token. Given, pyHanko
     # does not make a trial signature to measure it (a third of the cost of each signature).
     reserve: int = 16384
+    roots: tuple = ()
 
     @property
     def subject(self) -> str:
@@ -125,7 +126,7 @@ def _load(
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     certificates_size = sum(len(c.dump()) for c in certificates)
     reserve = 2 * (certificates_size + 4096 + (16384 if timestamper else 0))
-    return DocumentSigner(signer, context, timestamper, development, reserve)
+    return DocumentSigner(signer, context, timestamper, development, reserve, tuple(roots))
 
 
 @cache
@@ -309,3 +310,61 @@ def development_key_create(*, path: Path, organisation: str, days: int = 3 * 365
     )
     _load.cache_clear()
     return path
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What a signed PDF's last signature says, judged against the library's own chain."""
+
+    signed: bool
+    intact: bool = False
+    trusted: bool = False
+    signer: str = ""
+    signed_at: datetime.datetime | None = None
+    reason: str = ""
+
+    @property
+    def genuine(self) -> bool:
+        return self.signed and self.intact and self.trusted
+
+
+def pdf_signature_check(content: bytes) -> SignatureCheck:
+    """Validate the last signature of `content` (pyHanko) against the roots the library signs
+    under; a change after signing other than added validation information is not intact."""
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko_certvalidator import ValidationContext
+
+    signer = signer_get()
+    try:
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        signatures = reader.embedded_signatures
+    except (PdfReadError, ValueError, KeyError, TypeError):
+        return SignatureCheck(signed=False)
+    if not signatures:
+        return SignatureCheck(signed=False)
+    embedded = signatures[-1]
+    roots = list(signer.roots) if signer else []
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    reason = str(embedded.sig_object.get("/Reason", ""))
+    try:
+        status = validate_pdf_signature(embedded, context)
+    except (SignatureValidationError, PdfReadError, ValueError, KeyError):
+        return SignatureCheck(signed=True, reason=reason)
+    # None: nothing after the signature's revision to judge.
+    unchanged = status.modification_level in (
+        None,
+        ModificationLevel.NONE,
+        ModificationLevel.LTA_UPDATES,
+    )
+    return SignatureCheck(
+        signed=True,
+        intact=bool(status.intact and status.valid and unchanged and status.docmdp_ok is not False),
+        trusted=bool(status.trusted) and bool(roots),
+        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
+        signed_at=embedded.self_reported_timestamp,
+        reason=reason,
+    )
