@@ -28,8 +28,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import pdf as core_pdf
 
-logger = logging.getLogger(__name__)
-
 DEVELOPMENT_FILE = "development.p12"
 DEVELOPMENT_MARK = "DEVELOPMENT"
 
@@ -56,10 +54,6 @@ class DocumentSigner:
     # does not make a trial signature to measure it (a third of the cost of each signature).
     reserve: int = 16384
     roots: tuple = ()
-
-    @property
-    def subject(self) -> str:
-        return self.signer.signing_cert.subject.human_friendly
 
 
 def development_path() -> Path:
