@@ -170,3 +170,17 @@ def test_issue_and_reissue_sign_each_version_anew(dev_key, settings, tmp_path):
         signatures.append(embedded.sig_object["/Contents"])
     assert signatures[0] != signatures[1]
     assert "Signature is Valid." in pdfsig(second)
+
+
+def test_check_deploy_warns_without_a_key_and_refuses_the_development_key(settings):
+    from sinergi.core.checks import signing_key_check
+
+    settings.DEBUG = False
+    settings.SINERGI_SIGNING_PKCS12 = settings.SINERGI_SIGNING_KEY = ""
+    settings.SINERGI_SIGNING_DEVELOPMENT = False
+    assert [m.id for m in signing_key_check()] == ["core.W101"]
+    settings.SINERGI_SIGNING_DEVELOPMENT = True
+    assert [m.id for m in signing_key_check()] == ["core.E101"]
+    settings.SINERGI_SIGNING_DEVELOPMENT = False
+    settings.SINERGI_SIGNING_PKCS12 = "/etc/sinergi/library.p12"
+    assert signing_key_check() == []
