@@ -15,6 +15,8 @@ var/signing/ is used: its self-signed chain says DEVELOPMENT in every name, and 
 trusts it.
 """
 
+import asyncio
+import concurrent.futures
 import datetime
 import io
 import logging
@@ -54,6 +56,18 @@ class DocumentSigner:
     # does not make a trial signature to measure it (a third of the cost of each signature).
     reserve: int = 16384
     roots: tuple = ()
+
+
+def _outside_event_loop(function, *args, **kwargs):
+    """Call `function`, in a worker thread when this thread runs an asyncio event loop:
+    pyHanko's synchronous API calls asyncio.run, which refuses to run inside one (an async
+    caller, a browser test driving Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def development_path() -> Path:
@@ -208,7 +222,8 @@ def pdf_sign(
             placement.field_name, on_page=placement.page, box=placement.box
         ),
     )
-    return pdf_signer.sign_pdf(writer, bytes_reserved=signer.reserve).getvalue()
+    signed = _outside_event_loop(pdf_signer.sign_pdf, writer, bytes_reserved=signer.reserve)
+    return signed.getvalue()
 
 
 def development_key_create(*, path: Path, organisation: str, days: int = 3 * 365) -> Path:
@@ -345,7 +360,7 @@ def pdf_signature_check(content: bytes) -> SignatureCheck:
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     reason = str(embedded.sig_object.get("/Reason", ""))
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _outside_event_loop(validate_pdf_signature, embedded, context)
     except (SignatureValidationError, PdfReadError, ValueError, KeyError):
         return SignatureCheck(signed=True, reason=reason)
     # None: nothing after the signature's revision to judge.
