@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test browser lint format messages bench clean
+.PHONY: run test install install-test browser pdf-tools lint format messages bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ run: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=$${DEBUG:-true} \
 		$(PY) scripts/supervise.py -f Procfile.dev
 
+# The PDF tests judge with poppler (pdffonts, pdftotext, pdfsig) and qpdf.
+pdf-tools:
+	@if ! command -v pdfsig >/dev/null || ! command -v qpdf >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing poppler-utils and qpdf for the PDF tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf >/dev/null; \
+		else \
+			echo "poppler-utils or qpdf is missing: install them for the PDF tests"; \
+		fi; \
+	fi
+
 # End-to-end tests need Debian's Chromium; install it when it is missing and we may.
 browser:
 	@if [ ! -x $(CHROMIUM) ]; then \
@@ -45,7 +56,7 @@ browser:
 		fi; \
 	fi
 
-test: install-test browser
+test: install-test browser pdf-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) -m pytest

@@ -43,6 +43,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         metavar="SECONDS",
         help="first wait up to this long for the machine's load to fall below 1 (default 120)",
     )
+    parser.add_argument(
+        "--signed",
+        action="store_true",
+        help="sign every PDF (PAdES) with a development key made in the temporary directory",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     if not 1 <= args.count <= 100_000:
@@ -50,8 +55,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def setup_django(tmp: Path) -> None:
+def setup_django(tmp: Path, *, signed: bool = False) -> None:
     os.environ["SINERGI_VAR_DIR"] = str(tmp)
+    os.environ["SINERGI_SIGNING_DEVELOPMENT"] = "true" if signed else "false"
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
     # Production settings: DEBUG would keep every SQL statement in memory.
@@ -164,7 +170,7 @@ def machine() -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="sinergi-bench-certificates-"))
-    setup_django(tmp)
+    setup_django(tmp, signed=args.signed)
     from importlib.metadata import version
 
     from django.db import connection
@@ -174,6 +180,17 @@ def main(argv=None) -> int:
 
     print(f"bench: preparing {args.count} completed participants in {tmp}", flush=True)
     batch = prepare(args.count)
+    if args.signed:
+        from django.conf import settings
+
+        from sinergi.core.signing import development_key_create, development_path
+
+        development_key_create(path=development_path(), organisation="Perpustakaan UPI")
+        # Load the key and cut the appearance's font once, before the clock starts.
+        from sinergi.core.signing import _stamp_font, signer_get
+
+        assert signer_get() is not None and settings.SINERGI_SIGNING_DEVELOPMENT
+        _stamp_font()
 
     wait_for_quiet(args.wait_quiet)
     load_before = os.getloadavg()[0]
@@ -188,6 +205,9 @@ def main(argv=None) -> int:
     files = set(certificates.values_list("pdf", flat=True))
     assert result.issued == args.count, result
     assert len(numbers) == len(files) == args.count, (len(numbers), len(files))
+    if args.signed:
+        first = (tmp / "media" / next(iter(files))).read_bytes()
+        assert b"/ETSI.CAdES.detached" in first, "the PDFs are not signed"
     sizes = [
         (tmp / "media" / name).stat().st_size for name in list(files)[:: max(args.count // 50, 1)]
     ]
@@ -212,7 +232,8 @@ def main(argv=None) -> int:
         f"software  Python {platform.python_version()}, Django {version('django')}, "
         f"reportlab {version('reportlab')}, {database}"
     )
-    print(f"issued    {result.issued} certificates in {issue_seconds:.1f} s")
+    signed = " (signed, PAdES)" if args.signed else ""
+    print(f"issued    {result.issued} certificates{signed} in {issue_seconds:.1f} s")
     print(
         f"          {result.issued / issue_seconds:.0f} certificates/second "
         f"({issue_cpu / result.issued * 1000:.1f} ms CPU each, "

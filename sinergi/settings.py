@@ -321,6 +321,23 @@ SINERGI_DOCUMENT_PLACE = env("SINERGI_DOCUMENT_PLACE", default="Bandung")
 SINERGI_LIBRARY_HEAD_NAME = env("SINERGI_LIBRARY_HEAD_NAME", default="")
 SINERGI_LIBRARY_HEAD_NIP = env("SINERGI_LIBRARY_HEAD_NIP", default="")
 
+# --- Signed documents (PAdES): certificates, clearance letters, receipts; docs/CERTIFICATES.md
+# The library's key: a PKCS#12 file and its passphrase, or a PEM key, certificate and chain.
+SINERGI_SIGNING_PKCS12 = env("SINERGI_SIGNING_PKCS12", default="")
+SINERGI_SIGNING_KEY = env("SINERGI_SIGNING_KEY", default="")
+SINERGI_SIGNING_CERT = env("SINERGI_SIGNING_CERT", default="")
+SINERGI_SIGNING_CHAIN = env.list("SINERGI_SIGNING_CHAIN", default=[])
+SINERGI_SIGNING_PASSPHRASE = env("SINERGI_SIGNING_PASSPHRASE", default="")
+# The roots the signature is validated against before signing (for the embedded validation
+# information); by default the chain's own self-signed certificate.
+SINERGI_SIGNING_TRUST_ROOTS = env.list("SINERGI_SIGNING_TRUST_ROOTS", default=[])
+# An RFC 3161 time-stamping authority: with it, signatures are B-T, and B-LT with revocation.
+SINERGI_SIGNING_TSA_URL = env("SINERGI_SIGNING_TSA_URL", default="")
+# Fetch OCSP responses and CRLs named in the chain to embed them (needs the CA's servers).
+SINERGI_SIGNING_FETCH_REVOCATION = env.bool("SINERGI_SIGNING_FETCH_REVOCATION", default=True)
+# Use var/signing/development.p12 even with DEBUG off (tests, a demo server). Never production.
+SINERGI_SIGNING_DEVELOPMENT = env.bool("SINERGI_SIGNING_DEVELOPMENT", default=False)
+
 # --- Learning: sessions and self check-in ---
 # One JP (jam pelajaran) of a session, in minutes.
 SINERGI_JP_MINUTES = env.int("SINERGI_JP_MINUTES", default=45)

@@ -145,3 +145,25 @@ class VerifyForm(forms.Form):
 
     def clean_code(self):
         return code_normalise(self.cleaned_data["code"])
+
+
+class VerifyPdfForm(forms.Form):
+    """A certificate PDF to check by its digital signature."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Certificate PDF"),
+        help_text=_("The PDF file of the certificate, as it was downloaded or received."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("This is not a PDF file."))
+        return upload

@@ -33,6 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from sinergi.core import pdf as core_pdf
+from sinergi.core import signing
 from sinergi.core.formatting import format_date, format_date_range
 from sinergi.core.pdf import SERIF, SERIF_BOLD, SERIF_ITALIC, draw_string, string_width
 from sinergi.core.pdf import markup as escape
@@ -52,6 +53,11 @@ SIGNATURE_PIXELS = (480, 200)
 # Binary streams (the PDF default) instead of ASCII85 text: a fifth smaller, and reportlab's
 # pure-Python ASCII85 encoder was the largest cost of a certificate. Valid for every PDF.
 rl_config.useA85 = 0
+
+# The visible digital signature: left, between the wording and the QR code.
+SIGNATURE_PLACEMENT = signing.Placement(
+    "SinergiSignature", (round(20 * mm), round(52 * mm), round(66 * mm), round(64 * mm))
+)
 
 PLACEHOLDERS = ("name", "program", "batch", "dates", "jp", "competencies", "number", "predicate")
 
@@ -280,7 +286,9 @@ class CertificateRenderer:
 
     # --- Rendering ------------------------------------------------------------------------
 
-    def render(self, data: CertificateData) -> bytes:
+    def render(self, data: CertificateData, *, sign: bool = True) -> bytes:
+        """Return the certificate as PDF/A-2b, signed with the library's key (PAdES) when
+        one is configured and `sign` (a template's sample is not signed)."""
         buffer = io.BytesIO()
         canvas = Canvas(
             buffer, pagesize=PAGE, pageCompression=1, invariant=0, initialFontName=SERIF
@@ -301,8 +309,13 @@ class CertificateRenderer:
         self._verification(canvas, data)
         canvas.showPage()
         canvas.save()
-        return core_pdf.pdfa_convert(
+        content = core_pdf.pdfa_convert(
             buffer.getvalue(), title=title, author=self.host_name, subject=subject
+        )
+        if not sign:
+            return content
+        return signing.pdf_sign(
+            content, placement=SIGNATURE_PLACEMENT, reason=f"Sertifikat {data.number}"
         )
 
     def _frame(self, canvas: Canvas) -> None:
@@ -324,8 +337,9 @@ class CertificateRenderer:
         if self.logo_partner is not None:
             self.logo_partner.draw(canvas, WIDTH - 22 * mm - size, top - size, size, size)
         canvas.setFillColor(NAVY)
-        canvas.setFont(SERIF_BOLD, 11)
-        canvas.drawCentredString(WIDTH / 2, top - 5 * mm, self.host_name.upper())
+        self._centred_fit(
+            canvas, self.host_name.upper(), top - 5 * mm, SERIF_BOLD, 11, WIDTH - 110 * mm
+        )
         organisers = [name for name in self.organisers if name != self.host_name]
         if organisers:
             canvas.setFont(SERIF, 9)
@@ -339,8 +353,9 @@ class CertificateRenderer:
             canvas.setFillColor(GOLD)
             draw_string(canvas, WIDTH / 2, top - 34 * mm, self.title_en, SERIF_ITALIC, 12, "centre")
         canvas.setFillColor(INK)
-        canvas.setFont(SERIF, 10.5)
-        canvas.drawCentredString(WIDTH / 2, top - 41 * mm, f"Nomor: {data.number}")
+        draw_string(
+            canvas, WIDTH / 2, top - 41 * mm, f"Nomor: {data.number}", SERIF, 10.5, "centre"
+        )
 
     def _holder(self, canvas: Canvas, data: CertificateData) -> float:
         y = HEIGHT - 70 * mm
@@ -361,27 +376,32 @@ class CertificateRenderer:
         )
         return y - 7 * mm
 
-    def _values(self, data: CertificateData, language: str) -> dict[str, str]:
+    def _values(self, data: CertificateData, language: str, font: str) -> dict[str, str]:
+        """The placeholders' markup, each character's fallback font chosen against the font
+        the wording is set in (a name's Arabic or emoji would otherwise be set in Serif)."""
+        bold = SERIF_BOLD if font == SERIF else font
         return {
-            "name": escape(data.name),
-            "program": f"<b>{escape(data.program)}</b>",
-            "batch": escape(data.batch),
+            "name": escape(data.name, font),
+            "program": f"<b>{escape(data.program, bold)}</b>",
+            "batch": escape(data.batch, font),
             "dates": format_date_range(data.starts_on, data.ends_on, language=language),
             "jp": f"<b>{data.jp}</b>",
-            "competencies": escape("; ".join(data.competencies)),
-            "number": escape(data.number),
-            "predicate": f"<b>{escape(data.predicate)}</b>",
+            "competencies": escape("; ".join(data.competencies), font),
+            "number": escape(data.number, font),
+            "predicate": f"<b>{escape(data.predicate, bold)}</b>",
         }
 
     def _wording(self, canvas: Canvas, data: CertificateData, y: float) -> None:
         width = WIDTH - 80 * mm
-        texts = [(self.body_id.format_map(self._values(data, "id")), self.body_style)]
+        texts = [(self.body_id.format_map(self._values(data, "id", SERIF)), self.body_style)]
         if data.predicate and "{predicate}" not in self.body_id:
-            texts.append((f"dengan predikat <b>{escape(data.predicate)}</b>", self.body_style))
+            predicate = escape(data.predicate, SERIF_BOLD)
+            texts.append((f"dengan predikat <b>{predicate}</b>", self.body_style))
         if self.body_en:
-            texts.append((self.body_en.format_map(self._values(data, "en")), self.english_style))
+            values = self._values(data, "en", SERIF_ITALIC)
+            texts.append((self.body_en.format_map(values), self.english_style))
         if data.competencies and "{competencies}" not in self.body_id:
-            units = "; ".join(escape(unit) for unit in data.competencies)
+            units = "; ".join(escape(unit, SERIF) for unit in data.competencies)
             texts.append((f"<b>Unit kompetensi:</b> {units}", self.units_style))
         for text, style in texts:
             paragraph = Paragraph(text.replace("\n", "<br/>"), style)
@@ -398,11 +418,14 @@ class CertificateRenderer:
         slot = (right - left) / len(self.signatures)
         top, name_y = 57 * mm, 19 * mm
         canvas.setFillColor(INK)
-        canvas.setFont(SERIF, 10)
-        canvas.drawCentredString(
+        draw_string(
+            canvas,
             left + slot * (len(self.signatures) - 0.5),
             top + 5 * mm,
             f"{self.place}, {format_date(data.issued_on, language='id')}",
+            SERIF,
+            10,
+            "centre",
         )
         for index, signature in enumerate(self.signatures):
             centre = left + slot * (index + 0.5)
@@ -428,8 +451,7 @@ class CertificateRenderer:
         x, y = 24 * mm, 19 * mm
         draw_qr(canvas, data.verify_url, x, y, size)
         canvas.setFillColor(INK)
-        canvas.setFont(SERIF_BOLD, 9)
-        canvas.drawCentredString(x + size / 2, y - 4 * mm, data.code)
+        draw_string(canvas, x + size / 2, y - 4 * mm, data.code, SERIF_BOLD, 9, "centre")
         canvas.setFillColor(MUTED)
         canvas.setFont(SERIF, 6.5)
         canvas.drawString(x, y + size + 2 * mm, "Pindai untuk verifikasi / scan to verify")
@@ -450,7 +472,7 @@ class CertificateRenderer:
         lines, line = [], ""
         for word in text.split():
             candidate = f"{line} {word}".strip()
-            if line and pdfmetrics.stringWidth(candidate, font, size) > max_width:
+            if line and string_width(candidate, font, size) > max_width:
                 lines.append(line)
                 line = word
             else:

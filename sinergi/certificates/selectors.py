@@ -1,11 +1,13 @@
 """Reads with rules: which template applies, who may see which certificate."""
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
+from sinergi.core.signing import SignatureCheck, pdf_signature_check
 from sinergi.training.models import Batch, Program, Registration, RegistrationState
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Certificate, CertificateArchive, CertificateTemplate
@@ -112,3 +114,38 @@ def programs_with_templates() -> QuerySet[Program]:
 
 def archive_get(*, archive_id: int, batch: Batch) -> CertificateArchive:
     return CertificateArchive.objects.get(pk=archive_id, batch=batch)
+
+
+@dataclass(frozen=True)
+class PdfVerification:
+    """The verdict on an uploaded certificate PDF: `state` is one of unsigned, tampered,
+    untrusted, not_found, revoked, valid."""
+
+    state: str
+    check: SignatureCheck
+    certificate: Certificate | None = None
+
+
+SIGNATURE_REASON = "Sertifikat "
+
+
+def certificate_verify_pdf(*, content: bytes) -> PdfVerification:
+    """Judge an uploaded certificate PDF by its own signature and by the register.
+
+    The signature must be intact and made under the library's chain; the certificate it names
+    (its number, in the signature's reason) must exist and must not have been revoked since.
+    """
+    check = pdf_signature_check(content)
+    if not check.signed:
+        return PdfVerification("unsigned", check)
+    if not check.intact:
+        return PdfVerification("tampered", check)
+    if not check.trusted:
+        return PdfVerification("untrusted", check)
+    number = check.reason.removeprefix(SIGNATURE_REASON) if check.reason else ""
+    certificate = Certificate.objects.filter(number=number).first() if number else None
+    if certificate is None:
+        return PdfVerification("not_found", check)
+    if not certificate.is_valid:
+        return PdfVerification("revoked", check, certificate)
+    return PdfVerification("valid", check, certificate)

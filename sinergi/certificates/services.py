@@ -158,7 +158,7 @@ def template_preview_pdf(*, template: CertificateTemplate) -> bytes:
         competencies=[str(unit) for unit in program.competency_units.all()],
         predicate=template.predicate_for(90) if template.use_predicate else "",
     )
-    return renderer_for(template).render(data)
+    return renderer_for(template).render(data, sign=False)
 
 
 # --- Issuing ------------------------------------------------------------------------------------

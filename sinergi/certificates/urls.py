@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.mine, name="mine"),
     path("<int:pk>/download/", views.download, name="download"),
     path("verify/", views.verify, name="verify"),
+    path("verify/pdf/", views.verify_pdf, name="verify_pdf"),
     path("verify/<str:code>/", views.verify_code, name="verify_code"),
     path("staff/", views.staff_home, name="staff_home"),
     path(

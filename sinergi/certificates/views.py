@@ -18,7 +18,14 @@ from sinergi.accounts.decorators import role_required
 from sinergi.training.models import Batch, Program
 
 from . import selectors, services
-from .forms import ReissueForm, RevokeForm, SignatureFormSet, TemplateForm, VerifyForm
+from .forms import (
+    ReissueForm,
+    RevokeForm,
+    SignatureFormSet,
+    TemplateForm,
+    VerifyForm,
+    VerifyPdfForm,
+)
 from .models import ArchiveStatus, Certificate, CertificateArchive, CertificateTemplate
 from .ratelimit import verification_allowed
 from .selectors import MANAGERS
@@ -72,7 +79,29 @@ def verify(request):
     form = VerifyForm(request.GET or None)
     if form.is_valid():
         return redirect("certificates:verify_code", code=form.cleaned_data["code"])
-    return render(request, "certificates/verify.html", {"form": form})
+    return render(request, "certificates/verify.html", {"form": form, "pdf_form": VerifyPdfForm()})
+
+
+@require_POST
+def verify_pdf(request):
+    """Check an uploaded certificate PDF: its signature, then the register."""
+    if not verification_allowed(request):
+        response = render(request, "certificates/verify_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    pdf_form = VerifyPdfForm(request.POST, request.FILES)
+    if not pdf_form.is_valid():
+        context = {"form": VerifyForm(), "pdf_form": pdf_form}
+        return render(request, "certificates/verify.html", context, status=400)
+    verdict = selectors.certificate_verify_pdf(content=pdf_form.cleaned_data["file"].read())
+    response = render(
+        request,
+        "certificates/verify_pdf_result.html",
+        {"verdict": verdict, "form": VerifyForm(), "pdf_form": VerifyPdfForm()},
+    )
+    patch_cache_control(response, no_cache=True, max_age=0)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe

@@ -20,4 +20,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the deploy checks)
+
         forms.Textarea.value_from_datadict = _textarea_value

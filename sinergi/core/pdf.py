@@ -4,9 +4,12 @@ The fonts are vendored TrueType files in core/fonts/ (see the LICENSE files ther
 (as subsets) in every PDF, so no PDF relies on a reader's base-14 fonts and a name prints as
 typed: DejaVu Sans and Serif cover Latin with every diacritic, Greek, Cyrillic, Armenian,
 Georgian, Hebrew and basic Arabic; Droid Sans Fallback covers Chinese, Japanese and Korean;
-Noto Sans Javanese the Javanese script (aksara Jawa). A character none of them has (most
-emoji) prints as the font's empty box. Arabic letters are joined by HarfBuzz (uharfbuzz) and
-the words of a right-to-left run put in right-to-left order.
+Noto Sans Javanese the Javanese script (aksara Jawa); Symbola (cut to its symbol and emoji
+blocks) monochrome emoji up to Unicode 9. A character none of them has prints as the
+replacement character (a visible "?" in a diamond), never as the font's empty .notdef box;
+invisible format characters none of them has (the emoji variation selector, a zero-width
+joiner) are dropped. Arabic letters are joined by HarfBuzz (uharfbuzz) and the words of a
+right-to-left run put in right-to-left order.
 """
 
 import io
@@ -23,7 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.textobject import bidiShapedText
-from reportlab.platypus import Paragraph, tables
+from reportlab.platypus import Paragraph, paragraph, tables
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
@@ -35,7 +38,7 @@ SANS, SANS_BOLD, SANS_OBLIQUE, SANS_BOLD_OBLIQUE = (
 )
 MONO, MONO_BOLD = "SinergiMono", "SinergiMono-Bold"
 SERIF, SERIF_BOLD, SERIF_ITALIC = "SinergiSerif", "SinergiSerif-Bold", "SinergiSerif-Italic"
-CJK, JAVANESE = "SinergiCJK", "SinergiJavanese"
+CJK, JAVANESE, EMOJI = "SinergiCJK", "SinergiJavanese", "SinergiEmoji"
 
 FILES = {
     SANS: "DejaVuSans.ttf",
@@ -49,9 +52,12 @@ FILES = {
     SERIF_ITALIC: "DejaVuSerif-Italic.ttf",
     CJK: "DroidSansFallback.ttf",
     JAVANESE: "NotoSansJavanese-Regular.ttf",
+    EMOJI: "SymbolaEmoji.ttf",
 }
 # Tried in this order for a character the text's own font lacks.
-FALLBACKS = (SANS, CJK, JAVANESE)
+FALLBACKS = (SANS, CJK, JAVANESE, EMOJI)
+# Printed for a character no font has: DejaVu Sans has it, so it is never the .notdef box.
+MISSING = "\ufffd"
 
 
 @cache
@@ -70,6 +76,12 @@ def register_fonts() -> None:
     features = ttfonts.shapeFragWord.__defaults__[0]
     if isinstance(features, dict):
         features.update(liga=False, dlig=False)
+    # reportlab writes a character beyond the BMP (an emoji, a rare CJK ideograph) into the
+    # ToUnicode map as five hex digits, which readers take as a different character.
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    # reportlab shapes a word (text between spaces) with the font of its first fragment, so
+    # "👧." or "王." (a fallback run and a full stop) came out as the wrong glyphs.
+    paragraph.shapeFragWord = _shape_per_font
     pdfmetrics.registerFontFamily(
         SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_OBLIQUE, boldItalic=SANS_BOLD_OBLIQUE
     )
@@ -86,13 +98,86 @@ def _covers(font: str, character: str) -> bool:
     return ord(character) in pdfmetrics.getFont(font).face.charToGlyph
 
 
-def _font_for(character: str, font: str) -> str:
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """Return reportlab's ToUnicode CMap for `subset`, each code as UTF-16BE (a character
+    beyond the BMP as its surrogate pair, as the PDF reference asks)."""
+
+    def utf16(value: int) -> str:
+        if 0 <= value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF:
+            return chr(value).encode("utf-16-be").hex().upper()
+        return "FFFD"
+
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *(f"<{code:02X}> <{utf16(value)}>" for code, value in enumerate(subset)),
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+_shape_word = ttfonts.shapeFragWord
+
+
+def _shape_per_font(word, *args, **kwargs):
+    """Shape a Paragraph word one font run at a time and join the runs into one word."""
+    fragments = word[1:]
+    fonts = {getattr(f, "fontName", None) for f, _ in fragments}
+    if (
+        isinstance(word, ttfonts.ShapedFragWord)
+        or len(fonts) < 2
+        or any(hasattr(f, "cbDefn") for f, _ in fragments)
+    ):
+        return _shape_word(word, *args, **kwargs)
+    groups: list[list] = []
+    for fragment in fragments:
+        if groups and groups[-1][-1][0].fontName == fragment[0].fontName:
+            groups[-1].append(fragment)
+        else:
+            groups.append([fragment])
+    joined = ttfonts.makeShapedFragWord(word)([])
+    width = 0.0
+    for group in groups:
+        part_width = sum(pdfmetrics.stringWidth(text, f.fontName, f.fontSize) for f, text in group)
+        shaped = _shape_word(word.__class__([part_width, *group]), force=True)
+        width += shaped[0]
+        joined.extend(shaped[1:])
+    joined.insert(0, width)
+    return joined
+
+
+def _font_for(character: str, font: str) -> str | None:
+    """Return the font to print `character` in: `font` when it has it, else the first
+    fallback that does; None when no font has it."""
     if character.isspace() or _covers(font, character):
         return font
     for fallback in FALLBACKS:
         if fallback != font and _covers(fallback, character):
             return fallback
-    return font
+    return None
+
+
+def _invisible(character: str) -> bool:
+    """A format character or variation selector: it changes how its neighbours look, and
+    printing nothing for it is right when no font has it."""
+    return unicodedata.category(character) == "Cf" or 0xFE00 <= ord(character) <= 0xFE0F
 
 
 _RTL_WORD = re.compile(r"\S+")
@@ -127,6 +212,10 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
     result: list[tuple[str, str]] = []
     for character in visual_order(text):
         chosen = _font_for(character, font)
+        if chosen is None:
+            if _invisible(character):
+                continue
+            character, chosen = MISSING, _font_for(MISSING, font)
         if result and result[-1][1] == chosen:
             result[-1] = (result[-1][0] + character, chosen)
         else:

@@ -28,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from sinergi.core import signing
 from sinergi.core.formatting import (
     format_date,
     format_date_range,
@@ -41,6 +42,12 @@ from sinergi.core.pdf import markup as pdf_text
 from .models import Invoice, InvoiceStatus, PaymentMethod, PaymentState, RegistrationState
 
 MARGIN = 20 * mm
+# The receipt's visible digital signature: bottom right of the last page, above the footer.
+RECEIPT_SIGNATURE = signing.Placement(
+    "SinergiSignature",
+    (round(A4[0] - MARGIN - 60 * mm), round(15 * mm), round(A4[0] - MARGIN), round(26 * mm)),
+    page=-1,
+)
 WIDTH = A4[0] - 2 * MARGIN
 INK = colors.HexColor("#212529")
 MUTED = colors.HexColor("#6c757d")
@@ -69,7 +76,7 @@ BIG = ParagraphStyle("big", parent=BOLD, fontSize=15, leading=19)
 
 def _p(text: str, style: ParagraphStyle = BASE) -> Paragraph:
     """A paragraph of plain text (escaped: names may contain & or <)."""
-    return Paragraph(pdf_text(str(text)), style)
+    return Paragraph(pdf_text(str(text), style.fontName), style)
 
 
 def _markup(markup: str, style: ParagraphStyle = BASE) -> Paragraph:
@@ -255,7 +262,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     elif invoice.status == InvoiceStatus.CREDITED:
         stamp, stamp_color = "DIBATALKAN", RED
 
-    billed_to = [f"<b>{pdf_text(invoice.buyer_name)}</b>"]
+    billed_to = [f"<b>{pdf_text(invoice.buyer_name, SANS_BOLD)}</b>"]
     if buyer.institution_name and buyer.institution_name != invoice.buyer_name:
         billed_to.append(pdf_text(buyer.institution_name))
     billed_to.append(pdf_text(buyer.email))
@@ -447,7 +454,8 @@ def receipt_pdf(invoice: Invoice) -> bytes:
     paid_on = invoice.paid_at or (payment.reviewed_at if payment else None) or timezone.now()
     batch = invoice.batch
     purpose = (
-        f"Biaya pelatihan <b>{pdf_text(batch.program.title)}</b>, angkatan {pdf_text(batch.code)} "
+        f"Biaya pelatihan <b>{pdf_text(batch.program.title, SANS_BOLD)}</b>, "
+        f"angkatan {pdf_text(batch.code)} "
         f"({format_date_range(batch.starts_on, batch.ends_on, language='id')}), "
         f"untuk {invoice.quantity} peserta "
         f"× {format_rupiah(invoice.unit_price)}; invoice {pdf_text(invoice.number)}"
@@ -504,7 +512,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
         _p(settings.SINERGI_TREASURER_TITLE, CENTER),
         Spacer(1, 22 * mm),
         _markup(
-            f"<u><b>{pdf_text(settings.SINERGI_TREASURER_NAME)}</b></u>"
+            f"<u><b>{pdf_text(settings.SINERGI_TREASURER_NAME, SANS_BOLD)}</b></u>"
             if settings.SINERGI_TREASURER_NAME
             else "(" + "." * 60 + ")",
             CENTER,
@@ -530,7 +538,10 @@ def receipt_pdf(invoice: Invoice) -> bytes:
         Spacer(1, 12 * mm),
         KeepTogether([closing]),
     ]
-    return _build(story, title=f"Kuitansi {receipt_number(invoice)}", stamp="LUNAS")
+    content = _build(story, title=f"Kuitansi {receipt_number(invoice)}", stamp="LUNAS")
+    return signing.pdf_sign(
+        content, placement=RECEIPT_SIGNATURE, reason=f"Kuitansi {receipt_number(invoice)}"
+    )
 
 
 # --- Credit note -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from sinergi.core import signing
 from sinergi.core.formatting import format_date, format_time
 from sinergi.core.pdf import MONO_BOLD, SANS, SANS_BOLD, register_fonts
 from sinergi.core.pdf import markup as pdf_text
@@ -44,6 +45,13 @@ CODE = ParagraphStyle(
 )
 
 
+# The visible digital signature, in the bottom margin on the right.
+CLEARANCE_SIGNATURE = signing.Placement(
+    "SinergiSignature",
+    (round(A4[0] - 80 * mm), round(7 * mm), round(A4[0] - 20 * mm), round(18 * mm)),
+)
+
+
 def qr_png(data: str, *, scale: int = 8) -> bytes:
     """Return `data` as a QR code PNG (error correction M, quiet zone of four modules)."""
     buffer = BytesIO()
@@ -61,7 +69,7 @@ def _qr_image(data: str, size: float) -> Image:
 
 
 def _p(text: str, style=BASE) -> Paragraph:
-    return Paragraph(pdf_text(text), style)
+    return Paragraph(pdf_text(text, style.fontName), style)
 
 
 def _build(story: list, *, pagesize, title: str, margin: float) -> bytes:
@@ -164,7 +172,7 @@ def clearance_letter_pdf(clearance: ClearanceRequest) -> bytes:
                     _p(f"{settings.SINERGI_DOCUMENT_PLACE}, {format_date(decided, language='id')}"),
                     *[_p(line) for line in position],
                     Spacer(1, 12 * mm),
-                    Paragraph(f"<u><b>{pdf_text(name)}</b></u>", BASE),
+                    Paragraph(f"<u><b>{pdf_text(name, SANS_BOLD)}</b></u>", BASE),
                     *([_p(f"NIP {nip}")] if nip else []),
                     _p("(ditandatangani secara elektronik)", SMALL),
                 ],
@@ -196,4 +204,9 @@ def clearance_letter_pdf(clearance: ClearanceRequest) -> bytes:
             SMALL,
         ),
     ]
-    return _build(story, pagesize=A4, title=f"Bebas Pustaka {clearance.number}", margin=20 * mm)
+    content = _build(story, pagesize=A4, title=f"Bebas Pustaka {clearance.number}", margin=20 * mm)
+    return signing.pdf_sign(
+        content,
+        placement=CLEARANCE_SIGNATURE,
+        reason=f"Surat Keterangan Bebas Pustaka {clearance.number}",
+    )

@@ -143,6 +143,8 @@ def _production_env(**changes) -> dict:
         ALLOWED_HOSTS="sinergi.example.org",
         # The OAI-PMH adminEmail (library.E001 refuses the development default @localhost).
         SINERGI_SUPPORT_EMAIL="perpustakaan@sinergi.example.org",
+        # The library's signing key (core.W101 warns when documents would go out unsigned).
+        SINERGI_SIGNING_PKCS12="/etc/sinergi/library.p12",
     )
     env.update(changes)
     return {key: value for key, value in env.items() if value is not None}

@@ -1,4 +1,5 @@
-"""A participant who completed a batch downloads the certificate; a visitor verifies it.
+"""A participant who completed a batch downloads the certificate; a visitor verifies it,
+by its code and by uploading the signed PDF (genuine, then revoked).
 
 The completion goes through the learning signal and the certificate task (run at once here),
 as in production. The participant finds the certificate in the account menu and downloads the
@@ -17,14 +18,18 @@ if not CHROMIUM.exists():
     pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM}", allow_module_level=True)
 pytest.importorskip("playwright.sync_api")
 
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from sinergi.certificates import services
 from sinergi.certificates.models import Certificate
+from sinergi.core import signing
 from sinergi.learning.models import Completion
 from sinergi.learning.signals import participant_completed
 
 from ..certificates.factories import CertificateTemplateFactory, CompletionFactory
+from ..pdfcheck import pdfsig
 from .test_signup_flow import assert_controls_labelled, assert_fits_phone
 from .test_training_flow import log_in
 
@@ -45,6 +50,11 @@ def test_download_and_verify_certificate(
 ):
     phone = device == "phone"
     settings.MEDIA_ROOT = tmp_path
+    # Certificates are signed with a development key made for this test.
+    settings.VAR_DIR = tmp_path / "var"
+    settings.SINERGI_SIGNING_DEVELOPMENT = True
+    signing._load.cache_clear()
+    call_command("signing_dev_key")
     completion = CompletionFactory(
         registration__user__full_name="Ni Luh Putu Ayu Wéndy, S.IP.",
         registration__user__email=f"wendy.{device}@example.org",
@@ -90,7 +100,7 @@ def test_download_and_verify_certificate(
     visitor.goto(live_server.url + reverse("certificates:verify"))
     assert_controls_labelled(visitor)
     visitor.fill("#id_code", f"{certificate.code[:6].lower()} {certificate.code[6:]}")
-    visitor.locator("main form button[type=submit]").click()
+    visitor.locator("main form.sn-verify-form button[type=submit]").click()
     expect(visitor).to_have_url(
         live_server.url + reverse("certificates:verify_code", args=[certificate.code])
     )
@@ -102,5 +112,23 @@ def test_download_and_verify_certificate(
     if phone:
         assert_fits_phone(visitor)
         screenshot(visitor, "certificate-verified-phone")
+
+    # The visitor uploads the PDF itself: its signature is the library's, and it is valid...
+    assert "Signature is Valid." in pdfsig(data)
+    visitor.goto(live_server.url + reverse("certificates:verify"))
+    visitor.set_input_files("#id_file", str(path))
+    visitor.locator("main form.sn-verify-pdf-form button[type=submit]").click()
+    expect(visitor.locator(".sn-verify-valid")).to_be_visible()
+    expect(visitor.locator(".sn-verify-facts")).to_contain_text(certificate.number)
+    expect(visitor.locator(".sn-verify-facts")).to_contain_text("DEVELOPMENT")
+    if phone:
+        assert_fits_phone(visitor)
+        screenshot(visitor, "certificate-pdf-verified-phone")
+    # ...until the certificate is revoked: the same file then says so.
+    services.certificate_revoke(certificate=certificate, actor=None, reason="Data keliru")
+    visitor.set_input_files("main form.sn-verify-pdf-form input[type=file]", str(path))
+    visitor.locator("main form.sn-verify-pdf-form button[type=submit]").click()
+    expect(visitor.locator(".sn-verify-revoked")).to_contain_text("Data keliru")
+    signing._load.cache_clear()
 
     assert not problems, f"the browser reported problems: {problems}"

@@ -13,6 +13,8 @@ still serves the product. `--strict` (the tests) raises instead.
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -28,6 +30,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, strict=False, **options):
+        # Before any certificate, letter or receipt is made: they are signed with it.
+        if settings.DEBUG or settings.SINERGI_SIGNING_DEVELOPMENT:
+            call_command("signing_dev_key", stdout=self.stdout)
         # Demo people live under .test addresses: the notifications their demo registrations
         # would trigger are dropped instead of queued for the worker.
         with override_settings(
