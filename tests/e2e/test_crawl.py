@@ -13,17 +13,22 @@ have no critical or serious axe-core violation (axe-core is vendored in tests/e2
 All problems of all roles are gathered and reported together. See docs/ACCESSIBILITY.md.
 """
 
+import hashlib
 import io
 import json
+import os
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .conftest import CHROMIUM
 
 if not CHROMIUM.exists():
     pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM}", allow_module_level=True)
@@ -42,11 +47,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # A Tuesday morning in WIB: batches running, sessions open for check-in, visit slots free.
 MOMENT = wib(2026, 12, 8, 9, 0)
-MAX_PAGES = 70
+MAX_PAGES = 200
 WIDTH = 360
 
 # One account per demo role (README, "Demo logins"); None is a signed-out visitor.
-ROLES = {
+ROLES_ALL = {
     "visitor": None,
     "admin": "admin@sinergi.test",
     "head": "kepala@sinergi.test",
@@ -59,13 +64,28 @@ ROLES = {
     "partner": "mitra.perpusnas@sinergi.test",
     "participant": "peserta1@sinergi.test",
 }
+ROLES = {k: v for k, v in ROLES_ALL.items() if k in os.environ.get("CRAWL_ROLES", k)}
 
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/", "/api/", "/opds/", "/oai")
 SKIPPED_NAMES = {"accounts:logout"}
 # Views that answer files (or send the browser off the site), not pages: their names say so.
 FILE_WORDS = {
-    "pdf", "xlsx", "csv", "ics", "feed", "zip", "export", "download", "file", "stream", "logo",
-    "cover", "preview", "qr", "letter", "go",
+    "pdf",
+    "xlsx",
+    "csv",
+    "ics",
+    "feed",
+    "zip",
+    "export",
+    "download",
+    "file",
+    "stream",
+    "logo",
+    "cover",
+    "preview",
+    "qr",
+    "letter",
+    "go",
 }
 
 # Reports every CSP violation, as in conftest.CSP_LISTENER, but keyed by the page it happened on.
@@ -86,7 +106,22 @@ LINKS = """
   .map((a) => a.href)
 """
 
+# A page's own content, without the tokens that differ between two loads of it.
+CONTENT_JS = """
+(() => {
+  const main = document.querySelector("main") || document.body;
+  return main.outerHTML
+    .replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "")
+    .replace(/data-sn-crawl="[^"]*"/g, "");
+})()
+"""
+# The navigation a role sees on every page: judged with the first page, then known.
+NAVIGATION_JS = "(document.querySelector('header, nav') || {}).outerHTML || ''"
+
 WIDTH_JS = "document.documentElement.scrollWidth"
+
+# Forms that write and swap their answer into the page (not the quiz's answer-by-answer saves).
+HTMX_FORM = "form[hx-post]:has(button[type=submit])"
 
 # The page's read-only HTMX interactions: each gets a CSS selector the test can act on.
 HTMX_TARGETS = """
@@ -124,7 +159,6 @@ AXE_RUN = """
 async () => {
   const results = await axe.run(document, {resultTypes: ["violations"]});
   return results.violations
-    .filter((v) => v.impact === "critical" || v.impact === "serious")
     .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(
       (n) => n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1).join(" ")
     ), count: v.nodes.length}));
@@ -140,8 +174,21 @@ class Crawl:
     views: set[str] = field(default_factory=set)
     skipped: Counter = field(default_factory=Counter)
     interactions: int = 0
+    writes: int = 0
+    write_pages: list[str] = field(default_factory=list)
+    axe_runs: int = 0
     problems: list[str] = field(default_factory=list)
     axe_rules: Counter = field(default_factory=Counter)
+    seconds: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class Axe:
+    """axe-core's source and the pages it has judged, by their navigation and main content."""
+
+    source: str
+    judged: set[str] = field(default_factory=set)
+    navigation: str | None = None
 
 
 def _view_key(path: str, query: str) -> str | None:
@@ -155,8 +202,9 @@ def _view_key(path: str, query: str) -> str | None:
     name = match.view_name
     if name in SKIPPED_NAMES or FILE_WORDS & set(name.split(":")[-1].split("_")):
         return None
-    keys = sorted({key for key, _value in parse_qsl(query) if key != "page"})
-    return name + ("?" + "&".join(keys) if keys else "")
+    # A filtered list is one more page (its empty state, its chips), not one per combination.
+    filtered = any(key != "page" for key, _value in parse_qsl(query))
+    return name + ("?filtered" if filtered else "")
 
 
 def _log_in(page, base: str, email: str) -> None:
@@ -186,11 +234,36 @@ def _interact(page, target: dict) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def _check_page(page, url: str, crawl: Crawl, reported: list[str], axe_source: str) -> list[str]:
+def _axe(page, url: str, crawl: Crawl, axe: Axe, when: str) -> None:
+    """Run axe-core on the page unless a page with the same content was already judged."""
+    content = page.evaluate(CONTENT_JS)
+    digest = hashlib.sha256(f"{axe.navigation}|{content}".encode()).hexdigest()
+    if digest in axe.judged:
+        crawl.skipped["axe: same content"] += 1
+        return
+    axe.judged.add(digest)
+    clock = time.monotonic()
+    page.evaluate(axe.source)
+    violations = page.evaluate(AXE_RUN)
+    crawl.seconds["axe"] += time.monotonic() - clock
+    crawl.axe_runs += 1
+    for violation in violations:
+        crawl.axe_rules[f"{violation['impact']} {violation['id']}"] += 1
+        if violation["impact"] not in ("critical", "serious"):
+            continue
+        crawl.problems.append(
+            f"{url}: {when}: axe {violation['impact']} {violation['id']} x{violation['count']}: "
+            + json.dumps(violation["nodes"], ensure_ascii=False)
+        )
+
+
+def _check_page(page, url: str, crawl: Crawl, reported: list[str], axe: Axe) -> list[str]:
     """Open one page, check it, and return the same-origin links on it."""
     reported.clear()
     try:
-        response = page.goto(url, wait_until="networkidle")
+        clock = time.monotonic()
+        response = page.goto(url)
+        crawl.seconds["load"] += time.monotonic() - clock
     except Exception as error:
         if "Download is starting" in str(error) or "ERR_ABORTED" in str(error):
             crawl.skipped["file"] += 1
@@ -216,29 +289,32 @@ def _check_page(page, url: str, crawl: Crawl, reported: list[str], axe_source: s
         crawl.problems.append(f"{url}: on load: {text}")
     links = page.evaluate(LINKS)
 
-    page.evaluate(axe_source)
-    for violation in page.evaluate(AXE_RUN):
-        crawl.axe_rules[violation["id"]] += 1
-        crawl.problems.append(
-            f"{url}: axe {violation['impact']} {violation['id']} x{violation['count']}: "
-            + json.dumps(violation["nodes"], ensure_ascii=False)
-        )
+    if axe.navigation is None:
+        axe.navigation = page.evaluate(NAVIGATION_JS)
+    _axe(page, url, crawl, axe, "on load")
 
-    reported.clear()
-    for target in page.evaluate(HTMX_TARGETS):
-        crawl.interactions += 1
-        _interact(page, target)
-    if reported:
+    if page.locator(HTMX_FORM).count():
+        crawl.write_pages.append(url)
+    targets = page.evaluate(HTMX_TARGETS)
+    if targets:
+        reported.clear()
+        clock = time.monotonic()
+        for target in targets:
+            crawl.interactions += 1
+            _interact(page, target)
+        crawl.seconds["htmx"] += time.monotonic() - clock
         for text in reported:
             crawl.problems.append(f"{url}: after HTMX: {text}")
         width = page.evaluate(WIDTH_JS)
         if width > WIDTH + 1:
             crawl.problems.append(f"{url}: {width}px wide after HTMX")
+        _axe(page, url, crawl, axe, "after HTMX")
     return links
 
 
-def _crawl_role(browser, base: str, email: str | None, axe_source: str) -> Crawl:
-    crawl = Crawl()
+@contextmanager
+def _browsing(browser, base: str, email: str | None) -> Iterator[tuple[Any, list[str]]]:
+    """Open a phone-sized page logged in as `email`, whose problems go to the list given."""
     context = browser.new_context(
         viewport={"width": WIDTH, "height": 800},
         device_scale_factor=1,
@@ -250,17 +326,27 @@ def _crawl_role(browser, base: str, email: str | None, axe_source: str) -> Crawl
     reported: list[str] = []
     context.expose_binding("__snReportCsp", lambda _source, text: reported.append(f"CSP {text}"))
     context.add_init_script(CSP_LISTENER)
-    origin = urlsplit(base).netloc
     page = context.new_page()
-
     page.on(
         "console",
         lambda msg: reported.append(f"console {msg.text}") if msg.type == "error" else None,
     )
     page.on("pageerror", lambda error: reported.append(f"exception {error}"))
+    page.on("dialog", lambda dialog: dialog.accept())
     try:
         if email:
             _log_in(page, base, email)
+        yield page, reported
+    finally:
+        context.close()
+
+
+def _crawl_role(browser, base: str, email: str | None, axe: Axe) -> Crawl:
+    """Follow the role's links breadth first from the home page and check every page."""
+    crawl = Crawl()
+    axe.navigation = None
+    origin = urlsplit(base).netloc
+    with _browsing(browser, base, email) as (page, reported):
         queue = deque([base + reverse("core:home")])
         seen: set[str] = set()
         while queue and crawl.pages < MAX_PAGES:
@@ -271,13 +357,43 @@ def _crawl_role(browser, base: str, email: str | None, axe_source: str) -> Crawl
                 continue
             seen.add(key)
             crawl.views.add(key)
-            for link in _check_page(page, url, crawl, reported, axe_source):
+            for link in _check_page(page, url, crawl, reported, axe):
                 link = urldefrag(link).url
                 if urlsplit(link).netloc == origin and urlsplit(link).scheme.startswith("http"):
                     queue.append(link)
-    finally:
-        context.close()
     return crawl
+
+
+def _write_role(browser, base: str, email: str | None, crawl: Crawl, axe: Axe) -> None:
+    """Send the first HTMX form of each page that has one and check the page after the swap.
+
+    Runs after every role's reading crawl, so what these writes change (an attendance marked, a
+    step closed, a payment approved) cannot change what another role's crawl sees.
+    """
+    if not crawl.write_pages:
+        return
+    axe.navigation = None
+    with _browsing(browser, base, email) as (page, reported):
+        for url in crawl.write_pages:
+            page.goto(url)
+            if axe.navigation is None:
+                axe.navigation = page.evaluate(NAVIGATION_JS)
+            form = page.locator(HTMX_FORM).filter(visible=True).first
+            if not form.count():
+                continue
+            reported.clear()
+            clock = time.monotonic()
+            form.evaluate("(f) => f.requestSubmit()")
+            page.wait_for_timeout(700)
+            page.wait_for_load_state("networkidle")
+            crawl.seconds["htmx writes"] += time.monotonic() - clock
+            crawl.writes += 1
+            for text in reported:
+                crawl.problems.append(f"{url}: after an HTMX form: {text}")
+            width = page.evaluate(WIDTH_JS)
+            if width > WIDTH + 1:
+                crawl.problems.append(f"{url}: {width}px wide after an HTMX form")
+            _axe(page, url, crawl, axe, "after an HTMX form")
 
 
 def test_every_page_of_every_demo_role_on_a_phone(
@@ -287,25 +403,36 @@ def test_every_page_of_every_demo_role_on_a_phone(
     # The browser keeps real time: cookies must not expire by the server's (travelled) clock.
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     settings.CSRF_COOKIE_AGE = None
-    axe_source = AXE.read_text()
+    axe = Axe(source=AXE.read_text())
     started = time.monotonic()
     with time_machine.travel(MOMENT, tick=True):
         call_command("seed_demo", strict=True, stdout=io.StringIO())
         crawls = {
-            role: _crawl_role(browser, live_server.url, email, axe_source)
-            for role, email in ROLES.items()
+            role: _crawl_role(browser, live_server.url, email, axe) for role, email in ROLES.items()
         }
+        for role, email in ROLES.items():
+            _write_role(browser, live_server.url, email, crawls[role], axe)
     elapsed = time.monotonic() - started
 
+    if os.environ.get("CRAWL_DEBUG"):
+        Path(os.environ["CRAWL_DEBUG"]).write_text(
+            json.dumps({r: sorted(c.views) for r, c in crawls.items()}, indent=1)
+        )
     pages = sum(crawl.pages for crawl in crawls.values())
     views = set().union(*(crawl.views for crawl in crawls.values()))
     with capsys.disabled():
-        print(f"\ncrawl: {pages} pages over {len(crawls)} roles, {len(views)} views, {elapsed:.0f}s")
+        print(
+            f"\ncrawl: {pages} pages over {len(crawls)} roles, {len(views)} views, {elapsed:.0f}s"
+        )
         for role, crawl in crawls.items():
             print(
-                f"  {role}: {crawl.pages} pages, {crawl.interactions} HTMX interactions, "
-                f"skipped {dict(crawl.skipped)}, {len(crawl.problems)} problems"
+                f"  {role}: {crawl.pages} pages, {crawl.axe_runs} axe runs, "
+                f"{crawl.interactions} HTMX reads, {crawl.writes} HTMX writes, "
+                f"skipped {dict(crawl.skipped)}, {len(crawl.problems)} problems, "
+                + ", ".join(f"{k} {v:.0f}s" for k, v in crawl.seconds.items())
             )
+        rules = sum((crawl.axe_rules for crawl in crawls.values()), Counter())
+        print(f"  axe rules broken (pages): {dict(rules)}")
     problems = [f"[{role}] {p}" for role, crawl in crawls.items() for p in crawl.problems]
     assert not problems, "\n".join(problems)
     for role, crawl in crawls.items():
