@@ -37,8 +37,11 @@ pytest.importorskip("playwright.sync_api")
 import time_machine
 from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from sinergi.accounts.demo import DEMO_PASSWORD
+from sinergi.learning.models import Session
+from sinergi.partners.models import AgreementStep
 
 from ..moments import wib
 
@@ -115,8 +118,6 @@ CONTENT_JS = """
     .replace(/data-sn-crawl="[^"]*"/g, "");
 })()
 """
-# The navigation a role sees on every page: judged with the first page, then known.
-NAVIGATION_JS = "(document.querySelector('header, nav') || {}).outerHTML || ''"
 
 WIDTH_JS = "document.documentElement.scrollWidth"
 
@@ -179,16 +180,21 @@ class Crawl:
     axe_runs: int = 0
     problems: list[str] = field(default_factory=list)
     axe_rules: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
     seconds: Counter = field(default_factory=Counter)
 
 
 @dataclass
 class Axe:
-    """axe-core's source and the pages it has judged, by their navigation and main content."""
+    """axe-core's source and the pages it has judged, by their main content.
+
+    A role's navigation is the same on all its pages: it is judged with the role's first page,
+    and after that a page whose <main> another page (of any role) already had is not judged again.
+    """
 
     source: str
     judged: set[str] = field(default_factory=set)
-    navigation: str | None = None
+    role_seen: bool = False
 
 
 def _view_key(path: str, query: str) -> str | None:
@@ -237,11 +243,12 @@ def _interact(page, target: dict) -> None:
 def _axe(page, url: str, crawl: Crawl, axe: Axe, when: str) -> None:
     """Run axe-core on the page unless a page with the same content was already judged."""
     content = page.evaluate(CONTENT_JS)
-    digest = hashlib.sha256(f"{axe.navigation}|{content}".encode()).hexdigest()
-    if digest in axe.judged:
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    if axe.role_seen and digest in axe.judged:
         crawl.skipped["axe: same content"] += 1
         return
     axe.judged.add(digest)
+    axe.role_seen = True
     clock = time.monotonic()
     page.evaluate(axe.source)
     violations = page.evaluate(AXE_RUN)
@@ -250,6 +257,9 @@ def _axe(page, url: str, crawl: Crawl, axe: Axe, when: str) -> None:
     for violation in violations:
         crawl.axe_rules[f"{violation['impact']} {violation['id']}"] += 1
         if violation["impact"] not in ("critical", "serious"):
+            crawl.notes.append(
+                f"{url}: {violation['impact']} {violation['id']}: {violation['nodes']}"
+            )
             continue
         crawl.problems.append(
             f"{url}: {when}: axe {violation['impact']} {violation['id']} x{violation['count']}: "
@@ -289,8 +299,6 @@ def _check_page(page, url: str, crawl: Crawl, reported: list[str], axe: Axe) -> 
         crawl.problems.append(f"{url}: on load: {text}")
     links = page.evaluate(LINKS)
 
-    if axe.navigation is None:
-        axe.navigation = page.evaluate(NAVIGATION_JS)
     _axe(page, url, crawl, axe, "on load")
 
     if page.locator(HTMX_FORM).count():
@@ -344,7 +352,7 @@ def _browsing(browser, base: str, email: str | None) -> Iterator[tuple[Any, list
 def _crawl_role(browser, base: str, email: str | None, axe: Axe) -> Crawl:
     """Follow the role's links breadth first from the home page and check every page."""
     crawl = Crawl()
-    axe.navigation = None
+    axe.role_seen = False
     origin = urlsplit(base).netloc
     with _browsing(browser, base, email) as (page, reported):
         queue = deque([base + reverse("core:home")])
@@ -364,20 +372,32 @@ def _crawl_role(browser, base: str, email: str | None, axe: Axe) -> Crawl:
     return crawl
 
 
+def _pages_with_htmx_forms(base: str) -> list[str]:
+    """Return pages whose HTMX forms the crawl may not reach (it opens one agreement, one
+    session): every agreement with a step in progress, and the sessions that have started."""
+    agreements = (
+        AgreementStep.objects.filter(state="current")
+        .values_list("agreement_id", flat=True)
+        .order_by("agreement_id")
+    )
+    sessions = Session.objects.filter(starts_at__lte=timezone.now()).order_by("-starts_at")[:2]
+    return [base + reverse("partners:agreement_detail", args=[pk]) for pk in agreements] + [
+        base + reverse("learning:session_detail", args=[s.batch_id, s.pk]) for s in sessions
+    ]
+
+
 def _write_role(browser, base: str, email: str | None, crawl: Crawl, axe: Axe) -> None:
     """Send the first HTMX form of each page that has one and check the page after the swap.
 
     Runs after every role's reading crawl, so what these writes change (an attendance marked, a
     step closed, a payment approved) cannot change what another role's crawl sees.
     """
-    if not crawl.write_pages:
-        return
-    axe.navigation = None
+    axe.role_seen = False
     with _browsing(browser, base, email) as (page, reported):
-        for url in crawl.write_pages:
-            page.goto(url)
-            if axe.navigation is None:
-                axe.navigation = page.evaluate(NAVIGATION_JS)
+        for url in dict.fromkeys(crawl.write_pages + _pages_with_htmx_forms(base)):
+            response = page.goto(url)
+            if response is None or response.status != 200:
+                continue
             form = page.locator(HTMX_FORM).filter(visible=True).first
             if not form.count():
                 continue
@@ -416,7 +436,7 @@ def test_every_page_of_every_demo_role_on_a_phone(
 
     if os.environ.get("CRAWL_DEBUG"):
         Path(os.environ["CRAWL_DEBUG"]).write_text(
-            json.dumps({r: sorted(c.views) for r, c in crawls.items()}, indent=1)
+            json.dumps({r: [sorted(c.views), c.notes] for r, c in crawls.items()}, indent=1)
         )
     pages = sum(crawl.pages for crawl in crawls.values())
     views = set().union(*(crawl.views for crawl in crawls.values()))
