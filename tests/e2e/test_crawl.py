@@ -282,7 +282,6 @@ def _check_page(page, url: str, crawl: Crawl, reported: list[str], axe: Axe) -> 
             crawl.skipped["off-site"] += 1
             return []
         raise
-    reported.clear()
     if response is None:
         return []
     if response.status >= 500:
@@ -295,11 +294,11 @@ def _check_page(page, url: str, crawl: Crawl, reported: list[str], axe: Axe) -> 
     width = page.evaluate(WIDTH_JS)
     if width > WIDTH + 1:
         crawl.problems.append(f"{url}: {width}px wide on a {WIDTH}px screen")
+    links = page.evaluate(LINKS)
+    _axe(page, url, crawl, axe, "on load")
+    # Read after axe: by then the browser has delivered what loading the page reported.
     for text in reported:
         crawl.problems.append(f"{url}: on load: {text}")
-    links = page.evaluate(LINKS)
-
-    _axe(page, url, crawl, axe, "on load")
 
     if page.locator(HTMX_FORM).count():
         crawl.write_pages.append(url)
@@ -457,3 +456,47 @@ def test_every_page_of_every_demo_role_on_a_phone(
     assert not problems, "\n".join(problems)
     for role, crawl in crawls.items():
         assert crawl.pages >= 3, f"{role} reached only {crawl.pages} pages"
+
+
+BROKEN_PAGE = f"""<!doctype html>
+<html lang="id"><head><title>Rusak</title></head>
+<body><main>
+<h1>Rusak</h1>
+<p>{"Perpustakaan" * 60}</p>
+<input type="text" name="tanpa-label">
+<p><font color="#dddddd">abu-abu muda di atas putih</font></p>
+<script>document.title = "inline";</script>
+<script src="/tidak-ada.js"></script>
+</main></body></html>"""
+
+
+def test_the_checks_catch_a_broken_page(browser):
+    """A negative control: a page that breaks every rule, served under Sinergi's CSP."""
+    base = "http://sinergi.test"
+
+    def serve(route):
+        if route.request.url.endswith("/tidak-ada.js"):
+            route.fulfill(status=404, body="")
+        elif route.request.url.endswith("/galat/"):
+            route.fulfill(status=500, body="Server Error")
+        else:
+            route.fulfill(
+                status=200,
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": "default-src 'self'; script-src 'self'"},
+                body=BROKEN_PAGE,
+            )
+
+    crawl = Crawl()
+    axe = Axe(source=AXE.read_text())
+    with _browsing(browser, base, None) as (page, reported):
+        page.route(f"{base}/**", serve)
+        _check_page(page, f"{base}/rusak/", crawl, reported, axe)
+        _check_page(page, f"{base}/galat/", crawl, reported, axe)
+    found = "\n".join(crawl.problems)
+    assert "px wide on a 360px screen" in found
+    assert "on load: CSP script-src" in found
+    assert "on load: console Failed to load resource" in found
+    assert "axe critical label" in found
+    assert "axe serious color-contrast" in found
+    assert "/galat/: status 500" in found
