@@ -2,15 +2,21 @@
 
 The demo data is loaded (seed_demo, at a fixed moment); then, for a visitor and for one account
 of every demo role, the crawl starts at the home page and follows same-origin links breadth
-first, GET only. One page is opened per view and set of query parameters (the first link to
-`/library/records/<id>/` stands for them all), at most MAX_PAGES per role. Logout, Django's admin
-(not Sinergi's templates) and files (PDF, spreadsheets, calendars, feeds) are not opened.
+first, GET only. One page is opened per view, once unfiltered and once filtered (the first link
+to `/library/records/<id>/` stands for them all), at most MAX_PAGES per role. Logout, Django's
+admin (not Sinergi's templates), the machine interfaces and files (PDF, spreadsheets, calendars,
+feeds) are not opened.
 
 Each page must answer without a server error, fit 360 px (no horizontal scrolling), log no
 console error, uncaught exception or CSP violation on load and after its HTMX interactions that
 only read (a filter select changed, a search box typed into, an hx-get element clicked), and
 have no critical or serious axe-core violation (axe-core is vendored in tests/e2e/vendor/).
+When every role has read its pages, each sends the first HTMX form of the pages that have one
+(an agreement step, an attendance mark ...) and the page after the swap is checked the same way.
 All problems of all roles are gathered and reported together. See docs/ACCESSIBILITY.md.
+
+CRAWL_ROLES=admin,participant crawls only those roles; CRAWL_DEBUG=<file> writes each role's
+views and its moderate and minor axe findings there.
 """
 
 import hashlib
@@ -67,7 +73,8 @@ ROLES_ALL = {
     "partner": "mitra.perpusnas@sinergi.test",
     "participant": "peserta1@sinergi.test",
 }
-ROLES = {k: v for k, v in ROLES_ALL.items() if k in os.environ.get("CRAWL_ROLES", k)}
+CHOSEN = os.environ.get("CRAWL_ROLES", "").split(",")
+ROLES = {role: email for role, email in ROLES_ALL.items() if role in CHOSEN or CHOSEN == [""]}
 
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/", "/api/", "/opds/", "/oai")
 SKIPPED_NAMES = {"accounts:logout"}
