@@ -9,6 +9,8 @@ HTMX=2.0.11
 PDFJS=6.5.438
 EPUBJS=0.3.93
 JSZIP=3.10.2
+# Only for the tests (tests/e2e/test_crawl.py): never served by the site.
+AXE=4.14.1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/sinergi/static/vendor"
@@ -16,7 +18,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 for pkg in "bootstrap@$BOOTSTRAP" "bootstrap-icons@$ICONS" "htmx.org@$HTMX" \
-  "pdfjs-dist@$PDFJS" "epubjs@$EPUBJS" "jszip@$JSZIP"; do
+  "pdfjs-dist@$PDFJS" "epubjs@$EPUBJS" "jszip@$JSZIP" "axe-core@$AXE"; do
   npm pack --silent "$pkg" >/dev/null
 done
 for tgz in *.tgz; do mkdir -p "${tgz%.tgz}" && tar xzf "$tgz" -C "${tgz%.tgz}"; done
@@ -61,3 +63,16 @@ package's licence. Nothing here is fetched at run time.
 | jszip/ | jszip | $JSZIP | MIT or GPL-3.0 (dual; used under MIT) |
 MD
 echo "vendored into $dest"
+
+tests="$root/tests/e2e/vendor/axe-core"
+rm -rf "$tests" && mkdir -p "$tests"
+a="axe-core-$AXE/package"
+cp "$a/axe.min.js" "$a/LICENSE" "$a/LICENSE-3RD-PARTY.txt" "$tests/"
+cat > "$tests/README.md" <<MD
+# axe-core $AXE, for the tests only
+
+\`axe.min.js\` from the npm package \`axe-core\` $AXE, unchanged, with its licence (MPL-2.0) and
+its third-party notices. The crawl test (\`tests/e2e/test_crawl.py\`) evaluates it in each page
+it checks; the site never serves it. Re-vendored by \`scripts/vendor-assets.sh\`.
+MD
+echo "vendored axe-core into $tests"

@@ -310,6 +310,8 @@ def speaker_edit(request, speaker_id: int):
             if profile
             else "",
             "year": timezone.localdate().year,
+            # The statement answers finance only (and the speaker, on their own schedule).
+            "may_read_statement": finance_selectors.is_finance(request.user),
         },
     )
 
@@ -407,6 +409,8 @@ def my_schedule(request):
             "invitations": speaker_selectors.pending_invitations(speaker=request.user),
             "material_form": MaterialForm(),
             "year": now.year,
+            # Someone who is not a speaker (an admin looking) has no statement to open.
+            "is_speaker": speaker_selectors.is_speaker(request.user),
         },
     )
 

@@ -371,3 +371,21 @@ def test_a_photo_of_144_megapixels_is_refused_with_a_clear_error(client):
     assert escape(expected) in response.content.decode()
     own.speaker_profile.refresh_from_db()
     assert not own.speaker_profile.photo
+
+
+def test_the_statement_link_is_offered_only_to_who_may_open_it(client, batch):
+    """Finance and the speaker get the statement; a program manager editing the profile, or an
+    admin on the speakers' schedule page, would only meet a 403 or a 404: no link for them."""
+    the_speaker = batch.sessions.get().speakers.get()
+    statement = reverse("insights:statement", args=[the_speaker.pk])
+    for role, offered in [("finance", True), ("program_manager", False)]:
+        client, _user = _client(client, role)
+        page = client.get(reverse("insights:speaker_edit", args=[the_speaker.pk]))
+        assert (statement in page.content.decode()) is offered, role
+        if not offered:
+            assert client.get(statement).status_code == 403
+    client.force_login(the_speaker)
+    assert statement in client.get(reverse("insights:my_schedule")).content.decode()
+    client, admin = _client(client, "admin")
+    page = client.get(reverse("insights:my_schedule")).content.decode()
+    assert reverse("insights:statement", args=[admin.pk]) not in page

@@ -254,3 +254,14 @@ def test_progress_api(client, classroom):
     assert client.get(url).status_code == 404
     client.force_login(UserFactory(roles=["head"]))
     assert client.get(url).status_code == 200
+
+
+def test_the_rules_link_is_offered_only_to_who_may_open_them(client, classroom):
+    """The head reads the completion table but may not change the rules: no link that 403s."""
+    batch_id = classroom["registration"].batch_id
+    table_url = reverse("learning:completion", args=[batch_id])
+    rules_url = reverse("learning:completion_rules", args=[batch_id])
+    for role, offered in [("head", False), ("program_manager", True)]:
+        client.force_login(UserFactory(roles=[role]))
+        assert (rules_url in client.get(table_url).content.decode()) is offered, role
+        assert client.get(rules_url).status_code == (200 if offered else 403), role

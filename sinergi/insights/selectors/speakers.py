@@ -26,6 +26,12 @@ def may_read_speakers(user) -> bool:
     return user_has_role(user, *SPEAKER_READERS)
 
 
+def is_speaker(user) -> bool:
+    """Whether `user` holds the speaker role itself (an admin passes role checks, but has no
+    schedule or statement of their own)."""
+    return user.groups.filter(name=Role.SPEAKER).exists()
+
+
 def speakers_list() -> QuerySet[User]:
     """Every user with the speaker role, with their profile and class (one query)."""
     return (

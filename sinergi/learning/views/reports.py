@@ -206,7 +206,8 @@ def completion_page(request, batch_id: int):
     return render(
         request,
         "learning/completion.html",
-        {"batch": access.batch, "rows": rows, "done": done},
+        # Readers (the head) see the report; only managers may open the rules.
+        {"batch": access.batch, "rows": rows, "done": done, "can_manage": access.can_manage},
     )
 
 

@@ -44,7 +44,10 @@
         }
       }
       if (heading && heading.textContent.trim()) {
-        box.setAttribute("role", "region");
+        // Inside a section already named by that heading, a second region of the same name
+        // would be a duplicate landmark: the table is a named group there.
+        var named = heading.id && box.closest('[aria-labelledby="' + heading.id + '"]');
+        box.setAttribute("role", named ? "group" : "region");
         box.setAttribute("aria-label", heading.textContent.trim());
       }
     });

@@ -24,14 +24,15 @@
     })
     .then(function (data) {
       var book = ePub(data);
-      var rendition = book.renderTo(part("view"), {
-        width: "100%", height: "100%", spread: "none", flow: "paginated"
-      });
-      // epub.js draws each chapter in an iframe of its own: name it for screen readers.
-      rendition.on("rendered", function () {
-        part("view").querySelectorAll("iframe").forEach(function (frame) {
+      // epub.js draws each chapter in an iframe of its own: name each one as it is added (the
+      // "rendered" event comes later, and a screen reader may already be on the frame).
+      new MutationObserver(function () {
+        part("view").querySelectorAll("iframe:not([title])").forEach(function (frame) {
           frame.title = root.dataset.frameTitle;
         });
+      }).observe(part("view"), { childList: true, subtree: true });
+      var rendition = book.renderTo(part("view"), {
+        width: "100%", height: "100%", spread: "none", flow: "paginated"
       });
       rendition.on("relocated", function (location) {
         var cfi = location && location.start && location.start.cfi;
