@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
+from sinergi.core.params import year_param
 from sinergi.core.spreadsheets import xlsx_response
 
 from . import exports, selectors, services
@@ -92,8 +93,7 @@ def _visit_or_404(request, pk: int) -> InstitutionalVisit:
 
 def _year(request) -> int:
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return year_param(value, timezone.localdate().year, low=2000, high=2100)
 
 
 def _private_file(field, filename: str, content_type: str) -> FileResponse:
