@@ -10,24 +10,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.tasks import send_email
+from sinergi.core.text import phone_clean
 
 from .models import User
 
-PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
-
 
 def normalise_phone(value: str) -> str:
-    """Return an Indonesian phone number as +62…, or raise ValidationError."""
-    digits = re.sub(r"[\s\-().]", "", value)
-    if not PHONE_RE.match(digits):
-        raise ValidationError(_("Enter a phone number such as 0812 3456 7890."), code="phone")
-    if digits.startswith("0"):
-        digits = "+62" + digits[1:]
-    elif digits.startswith("62"):
-        digits = "+" + digits
-    elif not digits.startswith("+"):
-        raise ValidationError(_("Enter a phone number such as 0812 3456 7890."), code="phone")
-    return digits
+    """Return a phone number in its stored form (+62...), or raise ValidationError."""
+    return phone_clean(value)
 
 
 class SignupForm(forms.Form):

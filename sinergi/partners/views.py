@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
+from sinergi.core.forms import service_errors_add
 from sinergi.core.params import year_param
 from sinergi.core.spreadsheets import xlsx_response
 
@@ -536,9 +537,13 @@ def partner_edit(request, pk: int):
 def _partner_form(request, *, partner):
     form = PartnerForm(request.POST or None, request.FILES or None, instance=partner)
     if request.method == "POST" and form.is_valid():
-        partner = services.partner_save(partner=form.save(commit=False), actor=request.user)
-        messages.success(request, _("The partner is saved."))
-        return redirect("partners:partner_detail", pk=partner.pk)
+        try:
+            partner = services.partner_save(partner=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(request, _("The partner is saved."))
+            return redirect("partners:partner_detail", pk=partner.pk)
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
 
 
@@ -569,11 +574,15 @@ def partner_detail(request, pk: int):
         if "contact-name" in request.POST:
             contact_form = ContactForm(request.POST, prefix="contact")
             if contact_form.is_valid():
-                services.partner_contact_add(
-                    partner=partner, actor=request.user, **contact_form.cleaned_data
-                )
-                messages.success(request, _("The contact is added."))
-                return redirect("partners:partner_detail", pk=pk)
+                try:
+                    services.partner_contact_add(
+                        partner=partner, actor=request.user, **contact_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    service_errors_add(contact_form, error)
+                else:
+                    messages.success(request, _("The contact is added."))
+                    return redirect("partners:partner_detail", pk=pk)
         else:
             officer_form = OfficerForm(request.POST, prefix="officer")
             if officer_form.is_valid():
@@ -617,8 +626,12 @@ def visit_request(request):
         }
     form = VisitRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.visit_request_create(requested_by=request.user, **form.cleaned_data)
-        return render(request, "partners/visit_requested.html", {"visit": form.cleaned_data})
+        try:
+            visit = services.visit_request_create(requested_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            return render(request, "partners/visit_requested.html", {"visit": visit})
     return render(request, "partners/visit_request.html", {"form": form})
 
 

@@ -259,7 +259,7 @@ def test_proof_upload_is_checked_and_served_only_to_its_people(client, settings,
     member = UserFactory(email="m@upi.edu")
     client.force_login(member)
     delivery = services.delivery_request_create(
-        requester=member, kind="delivery", title="Buku", address="Bandung", phone="0812"
+        requester=member, kind="delivery", title="Buku", address="Bandung", phone="081234567890"
     )
     services.delivery_quote(request=delivery, cost=30_000, cost_note="", actor=None)
     url = reverse("visits:delivery_detail", args=[delivery.pk])
@@ -353,14 +353,14 @@ def test_the_desk_grants_and_withdraws_delivery_rights(client):
     entry = MemberDomain.objects.get()
     assert (entry.domain, entry.is_partner, entry.is_active) == ("unj.ac.id", True, True)
     assert services.delivery_request_create(
-        requester=member, kind="delivery", title="Buku", address="Jakarta", phone="0812"
+        requester=member, kind="delivery", title="Buku", address="Jakarta", phone="081234567890"
     )
     client.post(url, {"entry": entry.pk, "active": "0"})
     entry.refresh_from_db()
     assert not entry.is_active
     with pytest.raises(services.VisitError):
         services.delivery_request_create(
-            requester=member, kind="delivery", title="Buku", address="Jakarta", phone="0812"
+            requester=member, kind="delivery", title="Buku", address="Jakarta", phone="081234567890"
         )
     assert client.post(url, {"entry": "x"}).status_code == 404
     as_user(client, "librarian")
