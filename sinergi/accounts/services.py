@@ -13,7 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from sinergi.core.emails import email_send
 from sinergi.core.masking import mask_nik
 from sinergi.core.services import log_action
-from sinergi.core.text import model_text_clean, nik_clean, phone_clean
+from sinergi.core.text import model_text_clean, nik_clean
 
 from .models import ApiToken, Role, User
 from .ratelimit import login_pauses_lift
@@ -104,14 +104,8 @@ def user_update_profile(*, user: User, actor: User, nik: str = "", **fields) -> 
 
 
 def _profile_clean(fields: dict) -> dict:
-    texts = {name: value for name, value in fields.items() if name in PROFILE_TEXT_FIELDS}
-    cleaned = {**fields, **model_text_clean(User, texts, names=NAME_FIELDS)}
-    if "phone" in fields:
-        try:
-            cleaned["phone"] = phone_clean(fields["phone"])
-        except ValidationError as error:
-            raise ValidationError({"phone": error}) from None
-    return cleaned
+    texts = {name: fields[name] for name in (*PROFILE_TEXT_FIELDS, "phone") if name in fields}
+    return {**fields, **model_text_clean(User, texts, names=NAME_FIELDS, phones=("phone",))}
 
 
 def user_set_language(*, user: User, language: str) -> None:
