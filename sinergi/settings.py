@@ -103,6 +103,16 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text e-mails (`*_subject.txt`, `*_body.txt`): the same templates, never
+    # HTML-escaped, so an apostrophe in a name ("Ma'ruf") arrives as itself, not as &#x27;.
+    # Only sinergi.core.emails.text_render uses it; pages keep the engine above.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database ---

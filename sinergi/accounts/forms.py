@@ -4,11 +4,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.emails import text_render
 from sinergi.core.tasks import send_email
 from sinergi.core.text import phone_clean
 
@@ -166,6 +166,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
+        subject = "".join(text_render(subject_template_name, context).splitlines())
+        body = text_render(email_template_name, context)
         send_email.enqueue(to=[to_email], subject=subject, body=body)
