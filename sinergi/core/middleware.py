@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -112,3 +112,29 @@ class NulByteMiddleware:
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
             return _has_nul(request.POST)
         return False
+
+
+class PrivateCacheMiddleware:
+    """Tell browsers and proxies not to keep what a signed-in person was shown.
+
+    A response to a request that carries a session cookie or an API token, and that says
+    nothing of caching itself, gets `Cache-Control: private, no-store`: a shared proxy on a
+    campus network must not hand one person's page to the next, nor a shared computer keep it
+    in its cache. Checking the cookie rather than the user costs nothing (no session is
+    loaded). Public pages, asked without a session, keep whatever caching they had; a view that
+    sets its own Cache-Control (a feed, a download) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        personal = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "Authorization" in request.headers
+            or settings.SESSION_COOKIE_NAME in response.cookies
+        )
+        if personal and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
