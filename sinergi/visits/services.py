@@ -87,6 +87,7 @@ def _require_state(obj, allowed: tuple, message=None) -> None:
 
 
 def service_point_create(*, actor, **fields) -> ServicePoint:
+    fields = model_text_clean(ServicePoint, fields, names=("name",))
     point = ServicePoint(**fields)
     point.full_clean()
     point.save()
@@ -95,6 +96,7 @@ def service_point_create(*, actor, **fields) -> ServicePoint:
 
 
 def service_point_update(*, point: ServicePoint, actor, **fields) -> ServicePoint:
+    fields = model_text_clean(ServicePoint, fields, names=("name",))
     for name, value in fields.items():
         setattr(point, name, value)
     point.full_clean()
