@@ -22,7 +22,7 @@ from .helpers import paid_registrations, session, speaker
 
 pytestmark = pytest.mark.django_db
 
-NPWP = "987654321012345"
+NPWP = "987654324012345"
 ACCOUNT = "5550001112223"
 
 
