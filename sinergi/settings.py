@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sinergi.core.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "sinergi.core.middleware.LanguageMiddleware",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # request.htmx, read through sinergi.core.htmx.
     "django_htmx.middleware.HtmxMiddleware",
+    "sinergi.core.middleware.NulByteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -104,6 +106,16 @@ TEMPLATES = [
                 "sinergi.accounts.context_processors.navigation",
             ],
         },
+    },
+    # Plain-text e-mails (`*_subject.txt`, `*_body.txt`): the same templates, never
+    # HTML-escaped, so an apostrophe in a name ("Ma'ruf") arrives as itself, not as &#x27;.
+    # Only sinergi.core.emails.text_render uses it; pages keep the engine above.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 

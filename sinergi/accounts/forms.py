@@ -4,30 +4,20 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.emails import text_render
 from sinergi.core.tasks import send_email
+from sinergi.core.text import phone_clean
 
 from .models import User
 
-PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
-
 
 def normalise_phone(value: str) -> str:
-    """Return an Indonesian phone number as +62…, or raise ValidationError."""
-    digits = re.sub(r"[\s\-().]", "", value)
-    if not PHONE_RE.match(digits):
-        raise ValidationError(_("Enter a phone number such as 0812 3456 7890."), code="phone")
-    if digits.startswith("0"):
-        digits = "+62" + digits[1:]
-    elif digits.startswith("62"):
-        digits = "+" + digits
-    elif not digits.startswith("+"):
-        raise ValidationError(_("Enter a phone number such as 0812 3456 7890."), code="phone")
-    return digits
+    """Return a phone number in its stored form (+62...), or raise ValidationError."""
+    return phone_clean(value)
 
 
 class SignupForm(forms.Form):
@@ -176,6 +166,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
+        subject = "".join(text_render(subject_template_name, context).splitlines())
+        body = text_render(email_template_name, context)
         send_email.enqueue(to=[to_email], subject=subject, body=body)

@@ -105,7 +105,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            )
+        ]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -174,7 +180,11 @@ class LoginThrottle(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["scope", "key"], name="accounts_loginthrottle_key")
+            models.UniqueConstraint(
+                fields=["scope", "key"],
+                name="accounts_loginthrottle_key",
+                violation_error_message=_("This sign-in counter already exists."),
+            )
         ]
         verbose_name = _("log-in throttle")
         verbose_name_plural = _("log-in throttles")

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from sinergi.core.emails import email_send
 from sinergi.core.masking import mask_nik
 from sinergi.core.services import log_action
+from sinergi.core.text import model_text_clean, nik_clean
 
 from .models import ApiToken, Role, User
 from .ratelimit import login_pauses_lift
@@ -29,10 +31,16 @@ PROFILE_FIELDS = (
     "language",
 )
 
+# Texts of the profile cleaned by core.text's rule; the names among them refuse invisible
+# characters and need a letter.
+PROFILE_TEXT_FIELDS = ("full_name", "institution_name", "position")
+NAME_FIELDS = ("full_name", "institution_name")
+
 
 @transaction.atomic
 def user_signup(*, email: str, password: str, full_name: str, language: str) -> User:
     """Create an unverified participant account and send the verification e-mail."""
+    full_name = model_text_clean(User, {"full_name": full_name}, names=NAME_FIELDS)["full_name"]
     user = User.objects.create_user(
         email=email, password=password, full_name=full_name, language=language
     )
@@ -71,7 +79,16 @@ def user_verify_email(*, user: User) -> User:
 
 @transaction.atomic
 def user_update_profile(*, user: User, actor: User, nik: str = "", **fields) -> User:
-    """Change profile fields of `user`; a NIK given here is kept only in masked form."""
+    """Change profile fields of `user`; a NIK given here is kept only in masked form.
+
+    Texts are cleaned by the one rule (`core.text`), the phone stored as +62..., and a NIK
+    checked by stdnum; a ValidationError names each field that fails."""
+    fields = _profile_clean(fields)
+    if nik:
+        try:
+            nik = nik_clean(nik)
+        except ValidationError as error:
+            raise ValidationError({"nik": error}) from None
     changed = []
     for name in PROFILE_FIELDS:
         if name in fields and getattr(user, name) != fields[name]:
@@ -84,6 +101,11 @@ def user_update_profile(*, user: User, actor: User, nik: str = "", **fields) -> 
         user.save(update_fields=changed)
         log_action(actor, "accounts.profile_updated", user, {"fields": changed})
     return user
+
+
+def _profile_clean(fields: dict) -> dict:
+    texts = {name: fields[name] for name in (*PROFILE_TEXT_FIELDS, "phone") if name in fields}
+    return {**fields, **model_text_clean(User, texts, names=NAME_FIELDS, phones=("phone",))}
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -12,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+
+from sinergi.core.forms import service_errors_add
 
 from . import ratelimit, services
 from .forms import (
@@ -43,13 +46,18 @@ def signup(request):
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_signup(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            full_name=form.cleaned_data["full_name"],
-            language=request.LANGUAGE_CODE,
-        )
-        return render(request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]})
+        try:
+            services.user_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            email = form.cleaned_data["email"]
+            return render(request, "accounts/signup_done.html", {"email": email})
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -133,13 +141,19 @@ def profile(request):
         data = {name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
         # The form has already written its values onto the instance; start from the stored row.
         user = User.objects.get(pk=request.user.pk)
-        services.user_update_profile(
-            user=user, actor=user, nik=form.cleaned_data.get("nik", ""), **data
-        )
-        messages.success(request, _("Your profile has been saved."))
-        response = redirect("accounts:profile")
-        set_language_cookie(response, user.language)
-        return response
+        try:
+            services.user_update_profile(
+                user=user, actor=user, nik=form.cleaned_data.get("nik", ""), **data
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+            # The form wrote its values onto the signed-in user; show the stored ones elsewhere.
+            request.user.refresh_from_db()
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            response = redirect("accounts:profile")
+            set_language_cookie(response, user.language)
+            return response
     context = {
         "form": form,
         "roles": sorted(str(Role(role).label) for role in user_roles(request.user)),

@@ -100,6 +100,7 @@ class CertificateTemplate(models.Model):
                 fields=["program"],
                 condition=Q(batch__isnull=True),
                 name="one_certificate_template_per_program",
+                violation_error_message=_("This program already has a certificate template."),
             )
         ]
 
@@ -158,7 +159,13 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["pattern", "year"], name="one_sequence_per_pattern")
+            models.UniqueConstraint(
+                fields=["pattern", "year"],
+                name="one_sequence_per_pattern",
+                violation_error_message=_(
+                    "This numbering pattern already has a sequence for this year."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -233,7 +240,9 @@ class CertificateVersion(models.Model):
         verbose_name_plural = _("certificate versions")
         constraints = [
             models.UniqueConstraint(
-                fields=["certificate", "version"], name="one_row_per_certificate_version"
+                fields=["certificate", "version"],
+                name="one_row_per_certificate_version",
+                violation_error_message=_("This version of the certificate is already recorded."),
             )
         ]
 

@@ -5,12 +5,17 @@ from django.utils import translation
 from .tasks import send_email
 
 
+def text_render(template_name: str, context: dict) -> str:
+    """Render a plain-text template (an e-mail) without HTML escaping."""
+    return render_to_string(template_name, context, using="text")
+
+
 def email_render(*, template: str, context: dict, language: str | None = None) -> tuple[str, str]:
     """Return the subject and body of `<template>_subject.txt` / `_body.txt` in `language`."""
     context = {"site_url": settings.SITE_URL, "host_name": settings.SINERGI_HOST_NAME, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", context)
-        body = render_to_string(f"{template}_body.txt", context)
+        subject = text_render(f"{template}_subject.txt", context)
+        body = text_render(f"{template}_body.txt", context)
     return " ".join(subject.split()), body
 
 

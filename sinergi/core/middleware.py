@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 
@@ -69,3 +71,70 @@ class LanguageMiddleware:
     def _activate(request, language: str) -> None:
         translation.activate(language)
         request.LANGUAGE_CODE = language
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+class NulByteMiddleware:
+    """Refuse a request with a NUL byte in its path, query string or form fields: a clear 400.
+
+    No text a person means holds a NUL, and PostgreSQL, lxml (OPDS, OAI-PMH) and openpyxl all
+    refuse one with an exception, which would be a 500 wherever a view passes the text on. The
+    API is left to its schemas, which answer a 422 naming the field (docs/API.md).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/") and self._carries_nul(request):
+            return render(
+                request,
+                "400.html",
+                {
+                    "reason": _(
+                        "The address or the form contains a NUL character, which no text may hold."
+                    )
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        if "\x00" in request.path_info or _has_nul(request.GET):
+            return True
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            return _has_nul(request.POST)
+        return False
+
+
+class PrivateCacheMiddleware:
+    """Tell browsers and proxies not to keep what a signed-in person was shown.
+
+    A response to a request that carries a session cookie or an API token, and that says
+    nothing of caching itself, gets `Cache-Control: private, no-store`: a shared proxy on a
+    campus network must not hand one person's page to the next, nor a shared computer keep it
+    in its cache. Checking the cookie rather than the user costs nothing (no session is
+    loaded). Public pages, asked without a session, keep whatever caching they had; a view that
+    sets its own Cache-Control (a feed, a download) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        personal = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "Authorization" in request.headers
+            or settings.SESSION_COOKIE_NAME in response.cookies
+        )
+        if personal and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -23,14 +23,21 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def xlsx_storable(text: str) -> str:
+    """Return `text` without the control characters XLSX cannot hold (openpyxl raises
+    IllegalCharacterError on them). Texts typed today cannot hold them (core.text), but rows
+    stored before that rule, or imported, may: an export never fails on them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def xlsx_text(value) -> str:
     """Return `value` as cell text: characters XLSX cannot hold removed, formulas neutralised."""
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", str(value or "")))
+    return neutralise_formula(xlsx_storable(str(value or "")))
 
 
 def _cell(value):
     if isinstance(value, str):
-        return neutralise_formula(value)
+        return xlsx_text(value)
     if isinstance(value, datetime):
         # A spreadsheet has no time zones: people read the time in WIB.
         return local_naive(value)

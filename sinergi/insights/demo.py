@@ -20,7 +20,7 @@ SPEAKERS = [
         "Pusdiklat Perpustakaan Nasional RI",
         "echelon-3",
         "Pengembangan koleksi; kebijakan perpustakaan sekolah",
-        "012345678901000",
+        "012345674901000",
         "BNI",
         "0123456789",
     ),

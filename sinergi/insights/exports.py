@@ -9,6 +9,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from sinergi.core.formatting import format_date, format_rupiah, rupiah_in_words
 from sinergi.core.pdf import markup as pdf_text
+from sinergi.core.pdf import register_fonts
 from sinergi.core.services import log_action
 from sinergi.core.spreadsheets import workbook_bytes
 from sinergi.training import pdf as training_pdf
@@ -98,6 +99,8 @@ def _problem_text(line: HonorariumLine) -> str:
 
 def statement_pdf(*, speaker, profile, lines: list[HonorariumLine], year: int, actor) -> bytes:
     """A speaker's statement of honoraria for a year (Indonesian, like the other documents)."""
+    # Its styles name Sinergi's fonts: register them, or the first PDF of a process fails.
+    register_fonts()
     name = profile.name_with_title if profile else speaker.full_name
     story = [
         Paragraph("Rekapitulasi Honorarium Narasumber", TITLE),

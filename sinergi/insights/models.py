@@ -66,7 +66,9 @@ class BatchBudget(models.Model):
         verbose_name_plural = _("batch budgets")
         constraints = [
             models.CheckConstraint(
-                condition=Q(partner_share_percent__lte=100), name="partner_share_at_most_all"
+                condition=Q(partner_share_percent__lte=100),
+                name="partner_share_at_most_all",
+                violation_error_message=_("The partner's share is at most 100%."),
             )
         ]
 
@@ -92,7 +94,11 @@ class CostLine(models.Model):
         verbose_name = _("cost line")
         verbose_name_plural = _("cost lines")
         constraints = [
-            models.UniqueConstraint(fields=["batch", "category"], name="one_cost_line_per_category")
+            models.UniqueConstraint(
+                fields=["batch", "category"],
+                name="one_cost_line_per_category",
+                violation_error_message=_("The budget already has a line for this category."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -141,6 +147,9 @@ class SessionInvitation(models.Model):
                 fields=["session", "speaker"],
                 condition=Q(state__in=["pending", "accepted"]),
                 name="one_open_invitation_per_speaker",
+                violation_error_message=_(
+                    "This speaker already has an open invitation to this session."
+                ),
             )
         ]
 

@@ -11,6 +11,7 @@ from sinergi.accounts.models import Role, User
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.emails import email_send
 from sinergi.core.services import log_action
+from sinergi.core.text import model_text_clean, npwp_clean
 from sinergi.core.uploads import validate_upload
 from sinergi.learning.models import Item, ItemKind, Module, Session
 from sinergi.learning.services.content import item_create
@@ -136,14 +137,27 @@ def speaker_profile_save(
             validate_upload(photo, allowed={"jpeg", "png"}, max_bytes=PHOTO_MAX_BYTES)
         except ValidationError as error:
             raise ValidationError({"photo": error.messages}) from error
+    texts = model_text_clean(
+        SpeakerProfile,
+        {
+            "name_with_title": name_with_title,
+            "institution": institution,
+            "expertise": expertise,
+            "bio": bio,
+            "bank_name": bank_name,
+            "bank_account_holder": bank_account_holder,
+        },
+        names=("name_with_title", "institution", "bank_account_holder"),
+    )
     npwp_digits = None
     if npwp:
-        npwp_digits = "".join(ch for ch in npwp if ch.isdigit())
-        if len(npwp_digits) not in (15, 16):
-            raise ValidationError({"npwp": _("An NPWP has 15 or 16 digits.")})
+        try:
+            npwp_digits = npwp_clean(npwp)
+        except ValidationError as error:
+            raise ValidationError({"npwp": error}) from None
     if bank_account_number:
         digits = bank_account_number.replace(" ", "").replace("-", "")
-        if not digits.isdigit() or not 6 <= len(digits) <= 20:
+        if not (digits.isascii() and digits.isdigit()) or not 6 <= len(digits) <= 20:
             raise ValidationError(
                 {"bank_account_number": _("An account number has 6 to 20 digits.")}
             )
@@ -152,10 +166,10 @@ def speaker_profile_save(
         profile = SpeakerProfile.objects.select_for_update().filter(user=user).first()
         if profile is None:
             profile = SpeakerProfile(user=user)
-        profile.name_with_title = name_with_title.strip()
-        profile.institution = institution.strip()
-        profile.expertise = expertise.strip()
-        profile.bio = bio.strip()
+        profile.name_with_title = texts["name_with_title"]
+        profile.institution = texts["institution"]
+        profile.expertise = texts["expertise"]
+        profile.bio = texts["bio"]
         if photo:
             profile.photo = photo
         if set_class:
@@ -163,9 +177,9 @@ def speaker_profile_save(
         if npwp_digits is not None:
             profile.npwp = npwp_digits
         for name, value in (
-            ("bank_name", bank_name),
+            ("bank_name", texts["bank_name"]),
             ("bank_account_number", bank_account_number),
-            ("bank_account_holder", bank_account_holder),
+            ("bank_account_holder", texts["bank_account_holder"]),
         ):
             if value:
                 setattr(profile, name, value.strip())

@@ -17,6 +17,7 @@ from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role, User
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.formatting import month_abbreviations
+from sinergi.core.params import id_param, year_param
 from sinergi.core.spreadsheets import xlsx_response
 from sinergi.learning.models import Session
 from sinergi.training.models import Batch, BatchStatus, Program
@@ -49,10 +50,11 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return id_param(value, default)
+
+
+def _year(value, default):
+    return year_param(value, default)
 
 
 # --- Dashboard ------------------------------------------------------------------------------
@@ -61,7 +63,7 @@ def _int(value, default=None):
 @role_required(*HEAD)
 def dashboard(request):
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year)
+    year = _year(request.GET.get("year"), today.year)
     if not 2000 <= year <= 2100:
         year = today.year
     program_id = _int(request.GET.get("program"))
@@ -116,7 +118,7 @@ def dashboard(request):
 @role_required(*FINANCE_READERS)
 def budgets(request):
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year)
+    year = _year(request.GET.get("year"), today.year)
     finances = finance_selectors.batch_finances(
         Batch.objects.filter(starts_on__year=year).exclude(status=BatchStatus.CANCELLED)
     )
@@ -318,7 +320,7 @@ def speaker_edit(request, speaker_id: int):
 
 @role_required(Role.FINANCE, Role.SPEAKER)
 def statement(request, speaker_id: int):
-    year = _int(request.GET.get("year"), timezone.localdate().year)
+    year = _year(request.GET.get("year"), timezone.localdate().year)
     if not finance_selectors.is_finance(request.user) and speaker_id != request.user.pk:
         raise Http404
     try:

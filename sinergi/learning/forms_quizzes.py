@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.forms import DateTimeInput
+from sinergi.core.params import id_param
 
 from .models import Question, QuestionBank, QuestionCategory, QuizRole, ReviewOption
 
@@ -51,7 +52,7 @@ class QuizSettingsForm(forms.Form):
     def __init__(self, *args, bank: QuestionBank | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         bank_id = self.data.get("bank") if self.is_bound else None
-        if not (isinstance(bank_id, str) and bank_id.isdigit()):
+        if id_param(bank_id) is None:
             bank_id = bank.pk if bank else None
         self.fields["questions"].queryset = Question.objects.filter(bank_id=bank_id).order_by(
             "category__path", "name", "pk"

@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from sinergi.core.params import id_param
+
 from .models import Session
 
 PRODID = "-//Perpustakaan UPI//Sinergi//ID"
@@ -100,9 +102,9 @@ def feed_token(user) -> str:
 def feed_user(token: str):
     """Return the user whose feed address holds `token`, or None."""
     user_id, _dash, _mac = (token or "").partition("-")
-    if not user_id.isdigit():
+    if id_param(user_id) is None:
         return None
-    user = get_user_model().objects.filter(pk=int(user_id), is_active=True).first()
+    user = get_user_model().objects.filter(pk=id_param(user_id), is_active=True).first()
     if user is None or not constant_time_compare(feed_token(user), token):
         return None
     return user

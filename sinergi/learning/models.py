@@ -39,6 +39,9 @@ class Module(models.Model):
                 condition=Q(program__isnull=False, batch__isnull=True)
                 | Q(program__isnull=True, batch__isnull=False),
                 name="module_of_program_or_batch",
+                violation_error_message=_(
+                    "A module belongs either to a program or to a batch, not both."
+                ),
             )
         ]
 
@@ -106,7 +109,11 @@ class ItemCompletion(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["item", "registration"], name="one_item_completion")
+            models.UniqueConstraint(
+                fields=["item", "registration"],
+                name="one_item_completion",
+                violation_error_message=_("This item is already marked as done."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -176,7 +183,11 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "registration"], name="one_attendance_per_session"
+                fields=["session", "registration"],
+                name="one_attendance_per_session",
+                violation_error_message=_(
+                    "This participant's attendance of the session is already recorded."
+                ),
             )
         ]
 
@@ -217,7 +228,13 @@ class QuestionCategory(models.Model):
         verbose_name = _("question category")
         verbose_name_plural = _("question categories")
         constraints = [
-            models.UniqueConstraint(fields=["bank", "path"], name="unique_category_path")
+            models.UniqueConstraint(
+                fields=["bank", "path"],
+                name="unique_category_path",
+                violation_error_message=_(
+                    "The question bank already has a category with this name."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -366,7 +383,11 @@ class QuestionFile(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["question", "name"], name="unique_question_file")
+            models.UniqueConstraint(
+                fields=["question", "name"],
+                name="unique_question_file",
+                violation_error_message=_("The question already has a file with this name."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -434,6 +455,9 @@ class QuizSlot(models.Model):
                 condition=Q(question__isnull=False, category__isnull=True)
                 | Q(question__isnull=True, category__isnull=False),
                 name="slot_question_or_category",
+                violation_error_message=_(
+                    "A quiz slot holds either a question or a category, not both."
+                ),
             )
         ]
 
@@ -469,12 +493,15 @@ class Attempt(models.Model):
         ordering = ["quiz", "registration", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["quiz", "registration", "number"], name="unique_attempt_number"
+                fields=["quiz", "registration", "number"],
+                name="unique_attempt_number",
+                violation_error_message=_("This attempt number is already taken; try again."),
             ),
             models.UniqueConstraint(
                 fields=["quiz", "registration"],
                 condition=Q(state="in_progress"),
                 name="one_open_attempt",
+                violation_error_message=_("You already have an attempt in progress for this quiz."),
             ),
         ]
 
@@ -503,7 +530,9 @@ class AttemptQuestion(models.Model):
         ordering = ["attempt", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["attempt", "position"], name="unique_attempt_question_position"
+                fields=["attempt", "position"],
+                name="unique_attempt_question_position",
+                violation_error_message=_("Two questions of an attempt cannot share a position."),
             )
         ]
 
@@ -585,7 +614,11 @@ class Submission(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "registration"], name="one_submission_per_assignment"
+                fields=["assignment", "registration"],
+                name="one_submission_per_assignment",
+                violation_error_message=_(
+                    "This participant has already submitted this assignment."
+                ),
             )
         ]
 
@@ -646,7 +679,11 @@ class SurveyResponse(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "registration"], name="one_survey_response")
+            models.UniqueConstraint(
+                fields=["survey", "registration"],
+                name="one_survey_response",
+                violation_error_message=_("You have already answered this survey."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -709,9 +746,15 @@ class CompletionTest(models.Model):
         verbose_name = _("test required for completion")
         verbose_name_plural = _("tests required for completion")
         constraints = [
-            models.UniqueConstraint(fields=["rules", "quiz"], name="one_completion_test_per_quiz"),
+            models.UniqueConstraint(
+                fields=["rules", "quiz"],
+                name="one_completion_test_per_quiz",
+                violation_error_message=_("This quiz is already one of the completion tests."),
+            ),
             models.CheckConstraint(
-                condition=Q(pass_mark__lte=100), name="completion_test_pass_mark_percent"
+                condition=Q(pass_mark__lte=100),
+                name="completion_test_pass_mark_percent",
+                violation_error_message=_("The pass mark is at most 100."),
             ),
         ]
 

@@ -195,7 +195,13 @@ class BookFile(models.Model):
         verbose_name = _("e-book file")
         verbose_name_plural = _("e-book files")
         constraints = [
-            models.UniqueConstraint(fields=["title", "kind"], name="library_one_file_per_kind")
+            models.UniqueConstraint(
+                fields=["title", "kind"],
+                name="library_one_file_per_kind",
+                violation_error_message=_(
+                    "This title already has a file of this kind; replace it instead."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -261,6 +267,7 @@ class Loan(models.Model):
                 fields=["user", "title"],
                 condition=Q(state="active"),
                 name="library_one_active_loan_per_title",
+                violation_error_message=_("You already have this title on loan."),
             )
         ]
         indexes = [models.Index(fields=["title", "state"])]
@@ -303,6 +310,7 @@ class Hold(models.Model):
                 fields=["user", "title"],
                 condition=Q(state__in=LIVE_HOLD_STATES),
                 name="library_one_live_hold_per_title",
+                violation_error_message=_("You are already in the queue for this title."),
             )
         ]
         indexes = [models.Index(fields=["title", "state", "created_at"])]
@@ -321,7 +329,11 @@ class ReadingPosition(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "book_file"], name="library_one_position")
+            models.UniqueConstraint(
+                fields=["user", "book_file"],
+                name="library_one_position",
+                violation_error_message=_("The reading position of this book is already saved."),
+            )
         ]
 
     def __str__(self) -> str:

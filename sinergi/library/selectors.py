@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
+from sinergi.core.params import year_param
 
 from . import fts
 from .models import (
@@ -413,8 +414,8 @@ class _PostgresRanking(_CheckedFirst):
         filters = {k: v for k, v in self.filters.items() if k not in without}
         if filters.get("language"):
             rows = rows.filter(language=filters.pop("language"))
-        if filters.get("year", "").isdigit():
-            rows = rows.filter(year=int(filters.pop("year")))
+        if year_param(filters.get("year"), low=0, high=9999) is not None:
+            rows = rows.filter(year=year_param(filters.pop("year"), low=0, high=9999))
         if any(filters.get(name) for name in ("subject", "availability", "format")):
             rows = rows.filter(title_id__in=_filtered(Title.objects.all(), filters).values("pk"))
         return rows
@@ -493,8 +494,9 @@ class _Fts5Ranking(_CheckedFirst):
             self.impossible = not ids
         if filters.get("language"):
             self.required["language"] = (_tag_term(fts.tag("lang", filters["language"])), [])
-        if filters.get("year", "").isdigit():
-            self.required["year"] = (_tag_term(fts.tag("year", int(filters["year"]))), [])
+        if year_param(filters.get("year"), low=0, high=9999) is not None:
+            year = year_param(filters["year"], low=0, high=9999)
+            self.required["year"] = (_tag_term(fts.tag("year", year)), [])
         if filters.get("format") in ("epub", "pdf"):
             self.required["format"] = (_tag_term(fts.tag("format", filters["format"])), [])
         availability = filters.get("availability")
@@ -658,8 +660,8 @@ def _filtered(titles: QuerySet[Title], filters: dict[str, str]) -> QuerySet[Titl
         titles = titles.filter(subjects__name=filters["subject"])
     if filters.get("language"):
         titles = titles.filter(language=filters["language"])
-    if filters.get("year", "").isdigit():
-        titles = titles.filter(year=int(filters["year"]))
+    if year_param(filters.get("year"), low=0, high=9999) is not None:
+        titles = titles.filter(year=year_param(filters["year"], low=0, high=9999))
     if filters.get("format") in ("epub", "pdf"):
         titles = titles.filter(files__kind=filters["format"])
     if filters.get("availability") == "open":

@@ -227,6 +227,7 @@ class Agreement(models.Model):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="agreement_ends_after_start",
+                violation_error_message=_("The agreement cannot end before it starts."),
             ),
         ]
         indexes = [models.Index(fields=["ends_on"])]
@@ -290,7 +291,11 @@ class DocumentVersion(models.Model):
         verbose_name = _("document version")
         verbose_name_plural = _("document versions")
         constraints = [
-            models.UniqueConstraint(fields=["document", "number"], name="document_version_number")
+            models.UniqueConstraint(
+                fields=["document", "number"],
+                name="document_version_number",
+                violation_error_message=_("This version of the document already exists."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -318,7 +323,12 @@ class ProcessTemplate(models.Model):
         verbose_name_plural = _("process templates")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="one_default_process"
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_process",
+                violation_error_message=_(
+                    "Another process is already the default; only one can be."
+                ),
             )
         ]
 
@@ -367,7 +377,13 @@ class ProcessStepTemplate(StepFields):
         verbose_name = _("process step")
         verbose_name_plural = _("process steps")
         constraints = [
-            models.UniqueConstraint(fields=["template", "order"], name="template_step_order")
+            models.UniqueConstraint(
+                fields=["template", "order"],
+                name="template_step_order",
+                violation_error_message=_(
+                    "Another step of this process already has this position."
+                ),
+            )
         ]
 
 
@@ -399,11 +415,18 @@ class AgreementStep(StepFields):
         verbose_name = _("agreement step")
         verbose_name_plural = _("agreement steps")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "order"], name="agreement_step_order"),
+            models.UniqueConstraint(
+                fields=["agreement", "order"],
+                name="agreement_step_order",
+                violation_error_message=_(
+                    "Another step of this agreement already has this position."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["agreement"],
                 condition=Q(state="current"),
                 name="one_current_step_per_agreement",
+                violation_error_message=_("This agreement already has a step in progress."),
             ),
         ]
         indexes = [models.Index(fields=["state", "due_on"])]

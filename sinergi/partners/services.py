@@ -21,6 +21,7 @@ from sinergi.core.calendar import add_working_days
 from sinergi.core.emails import email_send
 from sinergi.core.formatting import format_date
 from sinergi.core.services import log_action
+from sinergi.core.text import instance_text_clean, model_text_clean
 from sinergi.core.uploads import DOCX, PDF, validate_upload
 
 from . import selectors
@@ -99,7 +100,9 @@ def default_end(*, kind: str, starts_on: date | None) -> date | None:
 
 @transaction.atomic
 def partner_save(*, partner: Partner, actor) -> Partner:
-    """Create or update a partner from a validated (unsaved) instance."""
+    """Create or update a partner from a validated (unsaved) instance; its texts are cleaned
+    by the one rule (`core.text`) first."""
+    instance_text_clean(partner, names=("name", "short_name"))
     created = partner.pk is None
     partner.save()
     log_action(
@@ -112,9 +115,14 @@ def partner_save(*, partner: Partner, actor) -> Partner:
 def partner_contact_add(
     *, partner: Partner, actor, name: str, position: str = "", email: str = "", phone: str = ""
 ) -> PartnerContact:
-    contact = PartnerContact.objects.create(
-        partner=partner, name=name, position=position, email=email, phone=phone
+    texts = model_text_clean(
+        PartnerContact,
+        {"name": name, "position": position, "email": email, "phone": phone},
+        names=("name",),
+        phones=("phone",),
     )
+    contact = PartnerContact.objects.create(partner=partner, **texts)
+    name = texts["name"]
     log_action(actor, "partners.contact_added", partner, {"name": name})
     return contact
 
@@ -674,6 +682,12 @@ def reminder_dismiss(*, reminder: Reminder, actor) -> None:
 @transaction.atomic
 def visit_request_create(*, requested_by, **fields) -> InstitutionalVisit:
     """Record a visit request and confirm its receipt to the contact."""
+    fields = model_text_clean(
+        InstitutionalVisit,
+        fields,
+        names=("institution_name", "contact_name"),
+        phones=("contact_phone",),
+    )
     visit = InstitutionalVisit.objects.create(
         requested_by=requested_by if getattr(requested_by, "is_authenticated", False) else None,
         **fields,

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
+from sinergi.core.forms import service_errors_add
 from sinergi.core.htmx import wants_fragment
+from sinergi.core.params import year_param
 from sinergi.core.spreadsheets import xlsx_response
 
 from . import exports, selectors, services
@@ -89,8 +91,7 @@ def _visit_or_404(request, pk: int) -> InstitutionalVisit:
 
 def _year(request) -> int:
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return year_param(value, timezone.localdate().year, low=2000, high=2100)
 
 
 def _private_file(field, filename: str, content_type: str) -> FileResponse:
@@ -533,9 +534,13 @@ def partner_edit(request, pk: int):
 def _partner_form(request, *, partner):
     form = PartnerForm(request.POST or None, request.FILES or None, instance=partner)
     if request.method == "POST" and form.is_valid():
-        partner = services.partner_save(partner=form.save(commit=False), actor=request.user)
-        messages.success(request, _("The partner is saved."))
-        return redirect("partners:partner_detail", pk=partner.pk)
+        try:
+            partner = services.partner_save(partner=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(request, _("The partner is saved."))
+            return redirect("partners:partner_detail", pk=partner.pk)
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner})
 
 
@@ -566,11 +571,15 @@ def partner_detail(request, pk: int):
         if "contact-name" in request.POST:
             contact_form = ContactForm(request.POST, prefix="contact")
             if contact_form.is_valid():
-                services.partner_contact_add(
-                    partner=partner, actor=request.user, **contact_form.cleaned_data
-                )
-                messages.success(request, _("The contact is added."))
-                return redirect("partners:partner_detail", pk=pk)
+                try:
+                    services.partner_contact_add(
+                        partner=partner, actor=request.user, **contact_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    service_errors_add(contact_form, error)
+                else:
+                    messages.success(request, _("The contact is added."))
+                    return redirect("partners:partner_detail", pk=pk)
         else:
             officer_form = OfficerForm(request.POST, prefix="officer")
             if officer_form.is_valid():
@@ -614,8 +623,12 @@ def visit_request(request):
         }
     form = VisitRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.visit_request_create(requested_by=request.user, **form.cleaned_data)
-        return render(request, "partners/visit_requested.html", {"visit": form.cleaned_data})
+        try:
+            visit = services.visit_request_create(requested_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            return render(request, "partners/visit_requested.html", {"visit": visit})
     return render(request, "partners/visit_request.html", {"form": form})
 
 

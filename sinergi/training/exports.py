@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from sinergi.core.services import log_action
-from sinergi.core.spreadsheets import neutralise_formula
+from sinergi.core.spreadsheets import neutralise_formula, xlsx_storable
 
 from .models import Batch, Registration
 
@@ -102,7 +101,7 @@ def participants_csv(batch: Batch) -> bytes:
 
 def _xlsx_cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(sheet, value=xlsx_storable(value))
         # Typed as a string, the cell shows "=…" as text: XLSX needs no quote prefix.
         cell.data_type = "s"
     else:

@@ -134,11 +134,14 @@ class Batch(models.Model):
         verbose_name_plural = _("batches")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="batch_ends_after_start"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="batch_ends_after_start",
+                violation_error_message=_("The batch cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(registration_closes__gt=models.F("registration_opens")),
                 name="batch_registration_window",
+                violation_error_message=_("Registration must close after it opens."),
             ),
         ]
 
@@ -255,6 +258,7 @@ class Registration(models.Model):
                 fields=["batch", "user"],
                 condition=Q(state__in=ACTIVE_STATES),
                 name="one_active_registration_per_batch",
+                violation_error_message=_("This person is already registered for this batch."),
             )
         ]
         indexes = [models.Index(fields=["batch", "state"])]
@@ -307,7 +311,11 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
-            models.UniqueConstraint(fields=["year", "sequence"], name="invoice_gapless_sequence")
+            models.UniqueConstraint(
+                fields=["year", "sequence"],
+                name="invoice_gapless_sequence",
+                violation_error_message=_("This invoice number is already taken; try again."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -462,7 +470,13 @@ class HonorariumRate(models.Model):
         verbose_name = _("honorarium rate")
         verbose_name_plural = _("honorarium rates")
         constraints = [
-            models.UniqueConstraint(fields=["honorarium_class", "year"], name="one_rate_per_year")
+            models.UniqueConstraint(
+                fields=["honorarium_class", "year"],
+                name="one_rate_per_year",
+                violation_error_message=_(
+                    "This honorarium class already has a rate for this year."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

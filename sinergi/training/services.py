@@ -6,6 +6,7 @@ capacity is never oversold. `LOCK_BATCHES` exists only for the negative-control 
 the race without the lock.
 """
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.accounts.models import Role
 from sinergi.accounts.services import user_grant_role
 from sinergi.core.services import log_action
+from sinergi.core.text import model_text_clean, phone_clean
 
 from .gateway import (
     GatewayError,
@@ -168,6 +170,21 @@ class Participant:
     phone: str = ""
 
 
+def participant_clean(participant: Participant) -> Participant:
+    """Return `participant` with its texts cleaned by the one rule (`core.text`) and its phone
+    in the stored form; raise ValidationError naming each field that fails."""
+    texts = model_text_clean(
+        Registration,
+        {"institution_name": participant.institution_name, "position": participant.position},
+        names=("institution_name",),
+    )
+    try:
+        phone = phone_clean(participant.phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error}) from None
+    return dataclasses.replace(participant, **texts, phone=phone)
+
+
 def _participant_from_profile(user) -> Participant:
     return Participant(
         institution_name=user.institution_name,
@@ -244,6 +261,8 @@ def registration_create(
         )
     # Checked before taking the lock, to keep the locked part short; the partial unique
     # constraint on registrations is what holds when the same person submits twice at once.
+    # What the person typed now is cleaned; a profile copied as it is was cleaned when saved.
+    participant = participant_clean(participant) if participant else None
     _check_not_registered(batch, user)
     try:
         return _registration_create_locked(
@@ -283,6 +302,23 @@ class GroupMember:
     phone: str = ""
 
 
+def _member_clean(member: GroupMember, line: int) -> GroupMember:
+    """Return `member` cleaned by the one rule; a refusal names the member's line."""
+    try:
+        texts = model_text_clean(
+            get_user_model(),
+            {"full_name": member.full_name, "position": member.position},
+            names=("full_name",),
+        )
+        phone = phone_clean(member.phone)
+    except ValidationError as error:
+        messages = error.messages
+        raise ValidationError(
+            {"members": _("Line %(line)d: %(error)s") % {"line": line, "error": " ".join(messages)}}
+        ) from None
+    return dataclasses.replace(member, **texts, phone=phone)
+
+
 @transaction.atomic
 def group_registration_create(
     *,
@@ -305,6 +341,10 @@ def group_registration_create(
         )
     if not members:
         raise RegistrationError(_("Add at least one participant."), code="empty")
+    institution_name = model_text_clean(
+        GroupRegistration, {"institution_name": institution_name}, names=("institution_name",)
+    )["institution_name"]
+    members = [_member_clean(member, line) for line, member in enumerate(members, start=1)]
     emails = [member.email.strip().lower() for member in members]
     if len(set(emails)) != len(emails):
         raise RegistrationError(_("Each participant must have a different e-mail."), "duplicate")

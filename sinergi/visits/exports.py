@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from sinergi.core.spreadsheets import xlsx_storable
+
 from .selectors import DayRow
 
 
@@ -35,7 +37,7 @@ def daily_report_xlsx(rows: list[DayRow], *, day: date) -> bytes:
         # Names are typed as strings, so a name starting with "=" stays text.
         sheet.append(
             [
-                slot.service_point.name,
+                xlsx_storable(slot.service_point.name),
                 timezone.localtime(slot.starts_at).replace(tzinfo=None),
                 timezone.localtime(slot.ends_at).replace(tzinfo=None),
                 row.capacity,

@@ -4,6 +4,7 @@ online reference (Tanya Pustakawan), delivery and print requests, and online cle
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -27,8 +28,22 @@ class ServicePoint(models.Model):
         help_text=_("Part of each slot's capacity kept for people who come without booking."),
     )
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=120)
-    max_per_day = models.PositiveSmallIntegerField(_("bookings per member per day"), default=1)
-    max_per_week = models.PositiveSmallIntegerField(_("bookings per member per week"), default=3)
+    # At least 1: a limit of 0 would make the point silently unbookable. To stop bookings,
+    # a point is made inactive (docs/visits.md).
+    max_per_day = models.PositiveSmallIntegerField(
+        _("bookings per member per day"),
+        default=1,
+        validators=[
+            MinValueValidator(1, _("At least 1. To stop bookings, make the point inactive."))
+        ],
+    )
+    max_per_week = models.PositiveSmallIntegerField(
+        _("bookings per member per week"),
+        default=3,
+        validators=[
+            MinValueValidator(1, _("At least 1. To stop bookings, make the point inactive."))
+        ],
+    )
     book_days_ahead = models.PositiveSmallIntegerField(
         _("bookable days ahead"), default=7, help_text=_("How far ahead members may book.")
     )
@@ -40,9 +55,23 @@ class ServicePoint(models.Model):
         verbose_name_plural = _("service points")
         constraints = [
             models.CheckConstraint(
-                condition=Q(walk_in_percent__lte=100), name="service_point_walk_in_percent"
+                condition=Q(walk_in_percent__lte=100),
+                name="service_point_walk_in_percent",
+                violation_error_message=_("The walk-in share is a percentage: at most 100."),
             ),
-            models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="service_point_slot"),
+            models.CheckConstraint(
+                condition=Q(max_per_day__gte=1, max_per_week__gte=1),
+                name="service_point_bookings_allowed",
+                violation_error_message=_(
+                    "Members may book at least once a day and once a week. To stop bookings, "
+                    "make the point inactive."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5),
+                name="service_point_slot",
+                violation_error_message=_("A slot lasts at least 5 minutes."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -83,9 +112,15 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="opening_hours_order"
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="opening_hours_order",
+                violation_error_message=_("Closing time must be after opening time."),
             ),
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday"),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6),
+                name="opening_hours_weekday",
+                violation_error_message=_("Choose a day from Monday to Sunday."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,7 +144,9 @@ class Closure(models.Model):
         verbose_name_plural = _("closures")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="closure_order"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="closure_order",
+                violation_error_message=_("A closure cannot end before it starts."),
             )
         ]
 
@@ -143,14 +180,21 @@ class VisitSlot(models.Model):
         verbose_name_plural = _("visit slots")
         constraints = [
             models.UniqueConstraint(
-                fields=["service_point", "starts_at"], name="one_slot_per_start"
+                fields=["service_point", "starts_at"],
+                name="one_slot_per_start",
+                violation_error_message=_(
+                    "This service point already has a slot starting at that time."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="visit_slot_order"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="visit_slot_order",
+                violation_error_message=_("A slot must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(walk_in_seats__lte=models.F("capacity")),
                 name="visit_slot_walk_in_within_capacity",
+                violation_error_message=_("The walk-in seats cannot exceed the slot's capacity."),
             ),
         ]
 
@@ -207,6 +251,7 @@ class Reservation(models.Model):
                 fields=["slot", "user"],
                 condition=Q(state__in=HOLDING_STATES),
                 name="one_reservation_per_slot",
+                violation_error_message=_("You have already booked this slot."),
             )
         ]
         indexes = [
@@ -470,9 +515,13 @@ class ClearanceRequest(models.Model):
                 fields=["student"],
                 condition=Q(state="requested"),
                 name="one_pending_clearance_per_student",
+                violation_error_message=_("This student already has a clearance request waiting."),
             ),
             models.UniqueConstraint(
-                fields=["number"], condition=~Q(number=""), name="clearance_number_unique"
+                fields=["number"],
+                condition=~Q(number=""),
+                name="clearance_number_unique",
+                violation_error_message=_("This clearance letter number is already taken."),
             ),
         ]
 

@@ -21,6 +21,7 @@ from sinergi.accounts.models import Role
 from sinergi.core.calendar import holiday_name
 from sinergi.core.formatting import format_datetime, format_time
 from sinergi.core.services import log_action
+from sinergi.core.text import model_text_clean
 
 from . import selectors
 from .clearance import clearance_blockers
@@ -86,6 +87,7 @@ def _require_state(obj, allowed: tuple, message=None) -> None:
 
 
 def service_point_create(*, actor, **fields) -> ServicePoint:
+    fields = model_text_clean(ServicePoint, fields, names=("name",))
     point = ServicePoint(**fields)
     point.full_clean()
     point.save()
@@ -94,6 +96,7 @@ def service_point_create(*, actor, **fields) -> ServicePoint:
 
 
 def service_point_update(*, point: ServicePoint, actor, **fields) -> ServicePoint:
+    fields = model_text_clean(ServicePoint, fields, names=("name",))
     for name, value in fields.items():
         setattr(point, name, value)
     point.full_clean()
@@ -608,18 +611,21 @@ def delivery_request_create(
             _("Delivery and printing are for members of the university and partner institutions."),
             "no_rights",
         )
-    if kind == DeliveryKind.PRINT and not pages.strip():
-        raise ValidationError({"pages": _("Say which pages to print.")})
-    request = DeliveryRequest.objects.create(
-        requester=requester,
-        kind=kind,
-        title=title.strip(),
-        call_number=call_number.strip(),
-        pages=pages.strip(),
-        address=address.strip(),
-        phone=phone.strip(),
-        note=note.strip(),
+    texts = model_text_clean(
+        DeliveryRequest,
+        {
+            "title": title,
+            "call_number": call_number,
+            "pages": pages,
+            "address": address,
+            "phone": phone,
+            "note": note,
+        },
+        phones=("phone",),
     )
+    if kind == DeliveryKind.PRINT and not texts["pages"]:
+        raise ValidationError({"pages": _("Say which pages to print.")})
+    request = DeliveryRequest.objects.create(requester=requester, kind=kind, **texts)
     log_action(requester, "visits.delivery.requested", request)
     return request
 

@@ -59,7 +59,7 @@ def paid_registrations(batch, count: int, *, start: int = 0) -> list[Registratio
     )
 
 
-def speaker(*, class_code: str = "echelon-3", npwp: str = "012345678901000", **profile):
+def speaker(*, class_code: str = "echelon-3", npwp: str = "012345674901000", **profile):
     user = UserFactory(roles=["speaker"])
     SpeakerProfile.objects.create(
         user=user,

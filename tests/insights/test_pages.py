@@ -22,7 +22,7 @@ from .helpers import paid_registrations, session, speaker
 
 pytestmark = pytest.mark.django_db
 
-NPWP = "987654321012345"
+NPWP = "987654324012345"
 ACCOUNT = "5550001112223"
 
 
@@ -285,7 +285,12 @@ def test_profile_form_refuses_a_bad_npwp_and_keeps_numbers_left_blank(client):
     url = reverse("insights:my_profile")
     data = {"name_with_title": "Dr. Baru, M.Hum.", "institution": "Perpusnas", "npwp": "12-34"}
     response = client.post(url, data)
-    assert escape(indonesian("An NPWP has 15 or 16 digits.")) in response.content.decode()
+    assert (
+        escape(
+            indonesian("This is not a valid NPWP: 15 or 16 digits, such as 01.234.567.4-901.000.")
+        )
+        in response.content.decode()
+    )
     own.speaker_profile.refresh_from_db()
     assert own.speaker_profile.name_with_title != "Dr. Baru, M.Hum."
     data["npwp"] = ""

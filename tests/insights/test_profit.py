@@ -133,8 +133,8 @@ def test_only_the_speaker_and_finance_change_payment_details(finance_user):
     services.speaker_profile_save(user=own, actor=manager, **fields)
     services.speaker_profile_save(user=own, actor=own, bank_account_number="11111111", **fields)
     services.speaker_profile_save(
-        user=own, actor=finance_user, npwp="01.234.567.8-901.000", **fields
+        user=own, actor=finance_user, npwp="01.234.567.4-901.000", **fields
     )
     own.speaker_profile.refresh_from_db()
     assert own.speaker_profile.bank_account_number == "11111111"
-    assert own.speaker_profile.npwp == "012345678901000"
+    assert own.speaker_profile.npwp == "012345674901000"

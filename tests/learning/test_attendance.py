@@ -343,3 +343,19 @@ def test_matrix_query_count_is_constant(
         services.attendance_mark(session=session, registration=other, status="present", actor=None)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_the_xlsx_is_written_whatever_a_stored_name_holds(client, session, participant, speaker):
+    """A name saved before the input rule (issue 16: BEL and ESC) no longer breaks the export:
+    characters XLSX cannot hold are dropped when the sheet is written."""
+    user = participant.user
+    user.full_name = "Peserta\x07 Lama\x1b[31m"
+    user.save(update_fields=["full_name"])
+    services.attendance_mark(
+        session=session, registration=participant, status="late", actor=speaker
+    )
+    client.force_login(UserFactory(roles=["head"]))
+    response = client.get(reverse("learning:attendance_matrix_xlsx", args=[session.batch_id]))
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[1][0] == "Peserta Lama[31m"

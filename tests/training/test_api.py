@@ -410,7 +410,13 @@ def test_participant_data_given_with_the_registration(client):
     user.institution_name = "SMAN 1 Bandung"
     user.save(update_fields=["institution_name"])
 
+    # The API refuses what the web form refuses (core.text.phone_clean, in the service).
     response = register(client, batch, user, position="Pustakawan", province="32", phone="0812")
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "phone"
+    response = register(
+        client, batch, user, position="Pustakawan", province="32", phone="0812 3456 7890"
+    )
 
     assert response.status_code == 201, response.content
     registration = Registration.objects.get()
@@ -418,7 +424,7 @@ def test_participant_data_given_with_the_registration(client):
         "SMAN 1 Bandung",
         "Pustakawan",
     )
-    assert (registration.province, registration.phone) == (province, "0812")
+    assert (registration.province, registration.phone) == (province, "+6281234567890")
     response = register(client, BatchFactory(), user, province="99")
     assert response.status_code == 422
     assert response.json()["details"][0]["field"] == "province"

@@ -26,7 +26,7 @@ def add_rows(n: int, librarian) -> None:
         services.reservation_create(slot=base, user=member)
         services.question_ask(asker=member, category="other", subject="Tanya", body="Isi")
         services.delivery_request_create(
-            requester=member, kind="delivery", title="Buku", address="Bandung", phone="0812"
+            requester=member, kind="delivery", title="Buku", address="Bandung", phone="081234567890"
         )
         services.clearance_request(student=member, student_number="1", study_program="PGSD")
 

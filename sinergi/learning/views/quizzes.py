@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.core.htmx import wants_fragment
 from sinergi.core.middleware import sessionless
+from sinergi.core.params import id_param, int_param
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 
 from ..forms_quizzes import (
@@ -175,8 +176,7 @@ def _picked_bank(form) -> int | None:
 
 
 def _digits(value) -> int | None:
-    value = str(value or "")
-    return int(value) if value.isdigit() and len(value) < 18 else None
+    return id_param(value)
 
 
 # --- Participant: intro, start ---------------------------------------------------------------
@@ -288,10 +288,7 @@ def attempt_page(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS or service.attempt_is_overdue(attempt):
         return _closed_redirect(request, attempt)
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = int_param(request.GET.get("page"), default=1, high=10_000)
     if request.method != "POST":
         return _attempt_page_response(request, attempt, page=page)
     try:

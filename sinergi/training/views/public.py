@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.formatting import format_datetime
+from sinergi.core.forms import service_errors_add
 from sinergi.core.htmx import wants_fragment
 
 from .. import services
@@ -146,6 +148,8 @@ def register(request, batch_id: int):
             )
         except services.RegistrationError as error:
             form.add_error(None, error.message)
+        except ValidationError as error:
+            service_errors_add(form, error)
         else:
             _registered_message(request, registration)
             return redirect("training:registration_detail", pk=registration.pk)
@@ -192,6 +196,8 @@ def group_register(request, batch_id: int):
         except services.RegistrationError as error:
             field = "members" if error.code == "already_registered" else None
             form.add_error(field, error.message)
+        except ValidationError as error:
+            service_errors_add(form, error)
         else:
             seated = sum(1 for r in group.registrations.all() if r.state != S.WAITLISTED)
             messages.success(

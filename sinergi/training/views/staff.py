@@ -21,6 +21,7 @@ from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.htmx import wants_fragment
+from sinergi.core.params import id_param
 
 from .. import exports, selectors, services
 from ..models import (
@@ -138,8 +139,8 @@ def _program_form(request, *, program):
 def batch_create(request):
     initial = {"status": BatchStatus.DRAFT, "fee": 0}
     program_id = request.GET.get("program", "")
-    if program_id.isdigit():
-        initial["program"] = int(program_id)
+    if id_param(program_id):
+        initial["program"] = id_param(program_id)
     return _batch_form(request, batch=None, initial=initial)
 
 
@@ -185,8 +186,8 @@ def batch_manage(request, pk: int):
     )
     cancelling = None
     cancel_id = request.GET.get("cancel", "")
-    if roles["can_manage"] and cancel_id.isdigit():
-        cancelling = _registration_of_batch(request, batch, int(cancel_id))
+    if roles["can_manage"] and id_param(cancel_id):
+        cancelling = _registration_of_batch(request, batch, id_param(cancel_id))
     context = {
         "batch": batch,
         "availability": selectors.batch_availability(batch=batch),
@@ -228,7 +229,7 @@ def _registration_cancel(request, batch: Batch):
             for error in errors:
                 messages.error(request, error)
         registration_id = request.POST.get("registration", "")
-        if registration_id.isdigit():
+        if id_param(registration_id):
             url = f"{url}?cancel={registration_id}#cancel"
         return redirect(url)
     registration = _registration_of_batch(request, batch, form.cleaned_data["registration"])

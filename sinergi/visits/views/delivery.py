@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.forms import service_errors_add
 
 from .. import selectors, services
 from ..forms import DeliveryForm, MemberDomainForm, ProofForm, QuoteForm, ReasonForm, ShipForm
@@ -28,7 +29,7 @@ def my_deliveries(request):
         try:
             delivery = services.delivery_request_create(requester=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors_add(form, error)
         except services.VisitError as error:
             report_error(request, error)
         else:

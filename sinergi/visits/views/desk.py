@@ -97,9 +97,15 @@ def point_manage(request, pk: int):
         if action == "edit":
             form = ServicePointForm(request.POST, instance=ServicePoint.objects.get(pk=point.pk))
             if form.is_valid():
-                services.service_point_update(point=point, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Saved."))
-                return redirect("visits:point_manage", pk=point.pk)
+                try:
+                    services.service_point_update(
+                        point=point, actor=request.user, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("visits:point_manage", pk=point.pk)
             forms["form"] = form
         elif action == "hours":
             form = OpeningHoursForm(request.POST, service_point=point)
