@@ -32,9 +32,7 @@ class Title(models.Model):
     title = models.CharField(_("title"), max_length=500)
     subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
     # MARC 245 $c, as the title page words it ("by Jane Doe ; translated by ...").
-    responsibility = models.CharField(
-        _("statement of responsibility"), max_length=255, blank=True
-    )
+    responsibility = models.CharField(_("statement of responsibility"), max_length=255, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     place = models.CharField(_("place of publication"), max_length=255, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)

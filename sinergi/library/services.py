@@ -262,9 +262,7 @@ def _apply(title: Title, data: TitleData) -> None:
 
 def _fields_given(data: TitleData) -> list[str]:
     """Return the scalar fields `data` sets: the MARC control number only when given."""
-    return [
-        f for f in SCALAR_FIELDS if f not in KEPT_UNLESS_GIVEN or getattr(data, f) is not None
-    ]
+    return [f for f in SCALAR_FIELDS if f not in KEPT_UNLESS_GIVEN or getattr(data, f) is not None]
 
 
 def title_touch(*, title: Title, now: datetime | None = None) -> None:
