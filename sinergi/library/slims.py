@@ -337,7 +337,7 @@ def _text(value) -> str:
 
 
 def _year(value) -> int | None:
-    match = re.search(r"\b(1[0-9]{3}|20[0-9]{2})\b", _text(value))
+    match = re.search(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)", _text(value))
     return int(match.group(1)) if match else None
 
 
