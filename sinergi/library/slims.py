@@ -24,7 +24,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import Role, User
 from sinergi.core.services import log_action
@@ -142,10 +143,10 @@ def database_parse(url: str) -> SlimsDatabase:
     """Read `mysql://user:pass@host:port/db` (also `mariadb://`); raise SlimsError if not."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("mysql", "mariadb") or not parts.hostname:
-        raise SlimsError("The database must be given as mysql://user:password@host/database.")
+        raise SlimsError(_("The database must be given as mysql://user:password@host/database."))
     name = unquote(parts.path.lstrip("/"))
     if not name or "/" in name:
-        raise SlimsError("The database address names no database.")
+        raise SlimsError(_("The database address names no database."))
     return SlimsDatabase(
         host=parts.hostname,
         port=parts.port or 3306,
@@ -174,7 +175,10 @@ class SlimsReader:
                 cursorclass=pymysql.cursors.DictCursor,
             )
         except pymysql.MySQLError as error:
-            raise SlimsError(f"Cannot connect to {database.label}: {error}") from error
+            raise SlimsError(
+                _("Cannot connect to %(database)s: %(error)s")
+                % {"database": database.label, "error": error}
+            ) from error
         with self.connection.cursor() as cursor:
             # Nothing here may write to the library's database, whatever the account may do.
             cursor.execute("SET SESSION TRANSACTION READ ONLY")
@@ -184,7 +188,10 @@ class SlimsReader:
         missing = {"biblio", "item"} - self.tables
         if missing:
             self.close()
-            raise SlimsError(f"{database.label} is not a SLiMS database: no {sorted(missing)}.")
+            raise SlimsError(
+                _("%(database)s is not a SLiMS database: it has no table %(tables)s.")
+                % {"database": database.label, "tables": ", ".join(sorted(missing))}
+            )
         self.columns = self._columns("biblio")
 
     def close(self) -> None:
@@ -362,10 +369,16 @@ def title_data_from_biblio(row: dict, warn: Callable[[str], None]) -> TitleData:
             try:
                 isbn = isbn_to_13(identifier)
             except ValidationError:
-                warn(f"ISBN/ISSN “{identifier}” is neither a valid ISBN nor an ISSN; left out.")
+                warn(
+                    _("ISBN/ISSN “%(value)s” is neither a valid ISBN nor an ISSN; left out.")
+                    % {"value": identifier}
+                )
     language = language_of(row.get("language_id"))
     if row.get("language_id") and not language:
-        warn(f"Language “{_text(row.get('language_id'))}” is not known; left out.")
+        warn(
+            _("Language “%(code)s” is not known; left out.")
+            % {"code": _text(row.get("language_id"))}
+        )
     contributors = []
     for author in row.get("authors", []):
         name = _text(author["author_name"])
@@ -437,13 +450,16 @@ def _cover(*, actor, title: Title, row: dict, files_dir: Path, report, warn) -> 
         return
     path = _inside(files_dir, "images", "docs", image)
     if path is None:
-        warn(f"Cover {image} is not in {files_dir}/images/docs/.")
+        warn(
+            _("Cover %(name)s is not in %(folder)s.")
+            % {"name": image, "folder": f"{files_dir}/images/docs/"}
+        )
         return
     try:
         if services.title_cover_set(actor=actor, title=title, content=path.read_bytes()):
             report.covers_imported += 1
     except ValidationError as error:
-        warn(f"Cover {image}: {'; '.join(error.messages)}")
+        warn(_("Cover %(name)s: %(reason)s") % {"name": image, "reason": "; ".join(error.messages)})
 
 
 def _attachments(*, actor, title: Title, row: dict, files_dir: Path, report, warn) -> None:
@@ -453,17 +469,23 @@ def _attachments(*, actor, title: Title, row: dict, files_dir: Path, report, war
         name = _text(attachment.get("file_name"))
         if not name:
             if _text(attachment.get("file_url")):
-                warn(f"Attachment {attachment['file_id']} is a link, not a file; left out.")
+                warn(
+                    _("Attachment %(id)s is a link, not a file; left out.")
+                    % {"id": attachment["file_id"]}
+                )
             continue
         path = _inside(files_dir, "repository", _text(attachment.get("file_dir")), name)
         if path is None:
-            warn(f"Attachment {name} is not in {files_dir}/repository/.")
+            warn(
+                _("Attachment %(name)s is not in %(folder)s.")
+                % {"name": name, "folder": f"{files_dir}/repository/"}
+            )
             continue
         kind = MIME_KINDS.get(_text(attachment.get("mime_type")).lower())
         if kind is None and path.suffix.lower() in (".pdf", ".epub"):
             kind = path.suffix.lower()[1:]
         if kind is None:
-            warn(f"Attachment {name} is not a PDF or EPUB; left out.")
+            warn(_("Attachment %(name)s is not a PDF or EPUB; left out.") % {"name": name})
             continue
         size = path.stat().st_size
         if BookFile.objects.filter(title=title, kind=kind, size=size).exists():
@@ -473,7 +495,10 @@ def _attachments(*, actor, title: Title, row: dict, files_dir: Path, report, war
                 book_file_store(actor=actor, title=title, upload=File(handle, name=name))
             report.files_imported += 1
         except ValidationError as error:
-            warn(f"Attachment {name}: {'; '.join(error.messages)}")
+            warn(
+                _("Attachment %(name)s: %(reason)s")
+                % {"name": name, "reason": "; ".join(error.messages)}
+            )
 
 
 def _biblio_import(
@@ -483,7 +508,9 @@ def _biblio_import(
     warnings: list[str] = []
     warn = warnings.append
     if not _text(row.get("title")):
-        report.skipped.append({"biblio_id": row["biblio_id"], "reason": "The record has no title."})
+        report.skipped.append(
+            {"biblio_id": row["biblio_id"], "reason": _("The record has no title.")}
+        )
         return
     try:
         data = title_data_from_biblio(row, warn)
@@ -512,7 +539,10 @@ def _biblio_import(
                             actor=actor, title=title, data=holding_data
                         )
                 except ValidationError as error:
-                    warn(f"Item {item['item_id']}: {'; '.join(error.messages)}")
+                    warn(
+                        _("Item %(id)s: %(reason)s")
+                        % {"id": item["item_id"], "reason": "; ".join(error.messages)}
+                    )
                     continue
                 if created:
                     report.holdings_imported += 1
@@ -540,7 +570,7 @@ def _member_import(*, row: dict, actor, notify: bool, report: SlimsReport) -> No
     email = _text(row.get("member_email")).lower()
     member_id = _text(row.get("member_id"))
     if not email or "@" not in email:
-        report.skipped.append({"member_id": member_id, "reason": "The member has no e-mail."})
+        report.skipped.append({"member_id": member_id, "reason": _("The member has no e-mail.")})
         return
     name = _text(row.get("member_name"))[:150] or email
     with transaction.atomic():
@@ -600,7 +630,7 @@ def slims_import(
     database = database_parse(database_url)
     root = Path(files_dir) if files_dir else None
     if root is not None and not root.is_dir():
-        raise SlimsError(f"{files_dir} is not a folder.")
+        raise SlimsError(_("%(folder)s is not a folder.") % {"folder": files_dir})
     reader = SlimsReader(database)
     report = SlimsReport()
     source = f"slims:{database.host}/{database.name}"[:100]
@@ -681,15 +711,17 @@ def catalogue_import_run(*, job: CatalogueImport) -> CatalogueImport:
     def progress(done: int, total: int) -> None:
         CatalogueImport.objects.filter(pk=job.pk).update(done=done, total=total)
 
+    language = getattr(job.requested_by, "language", "") or None
     try:
-        report = slims_import(
-            database_url=job.database_url,
-            actor=job.requested_by,
-            files_dir=job.files_dir,
-            members=job.members,
-            notify_members=job.members,
-            progress=progress,
-        )
+        with translation.override(language):
+            report = slims_import(
+                database_url=job.database_url,
+                actor=job.requested_by,
+                files_dir=job.files_dir,
+                members=job.members,
+                notify_members=job.members,
+                progress=progress,
+            )
     except SlimsError as error:
         return _import_finish(job, CatalogueImportStatus.FAILED, error=str(error))
     except Exception as error:
