@@ -294,3 +294,24 @@ def test_an_unreadable_database_fails_the_job_with_its_reason(client):
     assert job.database_url == ""
     for page in (client.get(response.url), client.get(reverse("library:slims_import"))):
         assert b"s3cret" not in page.content and b"slims@127.0.0.1:1/slims" in page.content
+
+
+def test_a_job_left_running_by_a_dead_worker_runs_again_and_a_finished_one_does_not(slims_db):
+    url, _connection = slims_db
+    librarian = UserFactory(roles=["librarian"])
+    # What the lease machinery hands back after a worker died mid-import: a RUNNING job with
+    # part of the records already written.
+    slims.slims_import(database_url=url)
+    Title.objects.filter(title="Jurnal Ilmu Perpustakaan").delete()
+    job = CatalogueImport.objects.create(
+        requested_by=librarian, database_url=url, database_label="x", status="running"
+    )
+    job = slims.catalogue_import_run(job=job)
+    assert job.status == "done"
+    assert (job.result["imported"], job.result["unchanged"]) == (1, 3)
+    assert Title.objects.count() == 4
+    finished_at = job.finished_at
+    job.database_url = url
+    job.save(update_fields=["database_url"])
+    again = slims.catalogue_import_run(job=job)
+    assert again.finished_at == finished_at  # a finished import is not run twice
