@@ -401,6 +401,9 @@ SINERGI_CERTIFICATE_RENDER_PROCESSES = env.int("SINERGI_CERTIFICATE_RENDER_PROCE
 SINERGI_CERTIFICATE_ISSUE_CHUNK = env.int("SINERGI_CERTIFICATE_ISSUE_CHUNK", default=250)
 
 # --- Library: e-book lending ---
+# The folder under which a librarian may name a SLiMS files folder on the import page
+# (covers in images/docs/, attachments in repository/); empty: the page takes none.
+SINERGI_IMPORT_ROOT = env("SINERGI_IMPORT_ROOT", default="")
 SINERGI_LOAN_DAYS = env.int("SINERGI_LOAN_DAYS", default=3)
 SINERGI_MAX_LOANS = env.int("SINERGI_MAX_LOANS", default=3)
 SINERGI_MAX_HOLDS = env.int("SINERGI_MAX_HOLDS", default=5)

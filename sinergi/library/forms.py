@@ -134,3 +134,64 @@ class EResourceForm(forms.ModelForm):
 
 class PositionForm(forms.Form):
     position = forms.CharField(max_length=500)
+
+
+class SlimsImportForm(forms.Form):
+    database = forms.CharField(
+        label=_("SLiMS database"),
+        max_length=500,
+        help_text=_(
+            "mysql://user:password@host/database — an account that may read the database is "
+            "enough; Sinergi opens it read-only."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    files_dir = forms.CharField(
+        label=_("SLiMS files folder"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Optional: the folder on this server holding SLiMS's images/docs/ (covers) and "
+            "repository/ (attachments), inside the folder the administrator set for imports."
+        ),
+    )
+    members = forms.BooleanField(
+        label=_("Also import members (they get an e-mail to verify their address)"),
+        required=False,
+    )
+
+    def clean_database(self):
+        from .slims import SlimsError, database_parse
+
+        value = self.cleaned_data["database"].strip()
+        try:
+            database_parse(value)
+        except SlimsError:
+            raise ValidationError(
+                _("Give the database as mysql://user:password@host/database."), code="database"
+            ) from None
+        return value
+
+    def clean_files_dir(self):
+        from pathlib import Path
+
+        from django.conf import settings
+
+        value = self.cleaned_data["files_dir"].strip()
+        if not value:
+            return ""
+        root = settings.SINERGI_IMPORT_ROOT
+        if not root:
+            raise ValidationError(
+                _("The administrator has set no folder for imports (SINERGI_IMPORT_ROOT)."),
+                code="no_root",
+            )
+        path = Path(value).resolve()
+        root_path = Path(root).resolve()
+        if path != root_path and root_path not in path.parents:
+            raise ValidationError(
+                _("The folder must be inside %(root)s."), code="outside", params={"root": root}
+            )
+        if not path.is_dir():
+            raise ValidationError(_("No such folder on the server."), code="missing")
+        return str(path)

@@ -31,13 +31,19 @@ class Title(models.Model):
 
     title = models.CharField(_("title"), max_length=500)
     subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    # MARC 245 $c, as the title page words it ("by Jane Doe ; translated by ...").
+    responsibility = models.CharField(_("statement of responsibility"), max_length=255, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     place = models.CharField(_("place of publication"), max_length=255, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
     edition = models.CharField(_("edition"), max_length=100, blank=True)
     isbn = models.CharField(_("ISBN"), max_length=13, blank=True, db_index=True)
+    issn = models.CharField(_("ISSN"), max_length=9, blank=True, db_index=True)
     language = models.CharField(_("language"), max_length=3, blank=True, db_index=True)
-    ddc = models.CharField(_("DDC class"), max_length=30, blank=True)
+    ddc = models.CharField(_("DDC class"), max_length=40, blank=True)
+    call_number = models.CharField(_("call number"), max_length=64, blank=True)
+    # What the record is: SLiMS's GMD ("Text", "Electronic Resource") or an RDA content type.
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     subjects = models.ManyToManyField(Subject, verbose_name=_("subjects"), blank=True)
     cover = models.FileField(_("cover"), upload_to="library/covers/", blank=True)
@@ -368,3 +374,112 @@ class EResource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecordSource(models.Model):
+    """Where an imported record came from: another system's id for it (SLiMS's biblio_id), so
+    importing the same source again updates the record instead of adding a second one.
+    `source` names the system and database ("slims:perpustakaan")."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="sources")
+    source = models.CharField(_("source"), max_length=100)
+    external_id = models.CharField(_("id at the source"), max_length=64)
+    imported_at = models.DateTimeField(_("last imported"))
+
+    class Meta:
+        verbose_name = _("record source")
+        verbose_name_plural = _("record sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="library_record_source_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}#{self.external_id}"
+
+
+class Holding(models.Model):
+    """A physical copy of a title on the library's shelves: its item code (barcode), call
+    number, location and collection. Print copies are not lent through the e-book licence
+    pool; they are listed so members know where the book stands."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="holdings")
+    code = models.CharField(_("item code"), max_length=64, blank=True)
+    inventory_code = models.CharField(_("inventory code"), max_length=200, blank=True)
+    call_number = models.CharField(_("call number"), max_length=64, blank=True)
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    collection = models.CharField(_("collection type"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=50, blank=True)
+    # The imported item's id (SLiMS item_id) and where it came from, for re-imports.
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    external_id = models.CharField(_("id at the source"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("last changed"))
+
+    class Meta:
+        ordering = ["location", "code", "id"]
+        verbose_name = _("holding")
+        verbose_name_plural = _("holdings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="library_holding_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="library_holding_source_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or str(self.pk)
+
+
+class CatalogueImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class CatalogueImport(models.Model):
+    """An import of another library system's catalogue (SLiMS 9), run by a background task.
+
+    The database address (with its password) is kept only until the import ends.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    system = models.CharField(_("system"), max_length=20, default="slims")
+    database_url = models.CharField(_("database"), max_length=500, blank=True)
+    database_label = models.CharField(_("database"), max_length=200, blank=True)
+    files_dir = models.CharField(_("files directory"), max_length=500, blank=True)
+    members = models.BooleanField(_("import members"), default=False)
+    status = models.CharField(
+        max_length=10,
+        choices=CatalogueImportStatus.choices,
+        default=CatalogueImportStatus.QUEUED,
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("catalogue import")
+        verbose_name_plural = _("catalogue imports")
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.database_label}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (CatalogueImportStatus.DONE, CatalogueImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

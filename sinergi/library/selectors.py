@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -20,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from sinergi.accounts.models import Role
@@ -30,6 +32,7 @@ from . import fts
 from .models import (
     LIVE_HOLD_STATES,
     BookFile,
+    CatalogueImport,
     Contributor,
     EResource,
     Hold,
@@ -168,9 +171,26 @@ def title_get(*, title_id: int, user) -> Title:
     return (
         titles_visible(user=user)
         .select_related("pool")
-        .prefetch_related("contributors", "subjects", "files")
+        .prefetch_related("contributors", "subjects", "files", "holdings")
         .get(pk=title_id)
     )
+
+
+def catalogue_imports_recent(*, user, limit: int = 10) -> QuerySet[CatalogueImport]:
+    """Return the last catalogue imports, for library staff."""
+    if not is_library_staff(user):
+        raise PermissionDenied
+    return CatalogueImport.objects.select_related("requested_by").defer("database_url")[:limit]
+
+
+def catalogue_import_get(*, user, import_id: int) -> CatalogueImport:
+    """Return one catalogue import for library staff."""
+    if not is_library_staff(user):
+        raise PermissionDenied
+    job = CatalogueImport.objects.defer("database_url").filter(pk=import_id).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 def loans_of_user(*, user, active_only: bool = True) -> QuerySet[Loan]:

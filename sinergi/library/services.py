@@ -5,6 +5,7 @@ A title's copies are guarded like a batch's seats: open a transaction, lock the 
 use, then write. `LOCK_POOLS` exists only for the negative-control concurrency test.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,9 +13,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.emails import email_send
@@ -29,6 +32,7 @@ from .models import (
     ContributorKind,
     EResource,
     Hold,
+    Holding,
     HoldState,
     LicensePool,
     Loan,
@@ -39,6 +43,7 @@ from .models import (
 )
 
 LOCK_POOLS = True
+MAX_COVER_BYTES = 5 * 1024 * 1024
 
 
 class LendingError(Exception):
@@ -86,7 +91,22 @@ class TitleData:
     # MARC 001 and 003; None (a form or the API, which do not show them) keeps the record's.
     control_number: str | None = None
     control_source: str | None = None
+    # Fields the form and the API do not show (yet); None keeps the record's. An import from
+    # another library system (SLiMS) gives them.
+    responsibility: str | None = None
+    issn: str | None = None
+    call_number: str | None = None
+    content_type: str | None = None
 
+
+KEPT_UNLESS_GIVEN = {
+    "control_number",
+    "control_source",
+    "responsibility",
+    "issn",
+    "call_number",
+    "content_type",
+}
 
 SCALAR_FIELDS = (
     "title",
@@ -103,7 +123,29 @@ SCALAR_FIELDS = (
     "withdrawn",
     "control_number",
     "control_source",
+    "responsibility",
+    "issn",
+    "call_number",
+    "content_type",
 )
+
+_ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
+
+
+def issn_normalise(value: str) -> str:
+    """Return `value` as an ISSN `NNNN-NNNC`; raise ValidationError when it is not one."""
+    match = _ISSN.fullmatch((value or "").strip().upper())
+    if match:
+        digits = match.group(1) + match.group(2)
+        total = sum((8 - i) * int(c) for i, c in enumerate(digits[:7]))
+        check = (11 - total % 11) % 11
+        if digits[7] == ("X" if check == 10 else str(check)):
+            return f"{digits[:4]}-{digits[4:]}"
+    raise ValidationError(
+        _("%(value)s is not a valid ISSN (8 digits with a correct check digit)."),
+        code="issn",
+        params={"value": value},
+    )
 
 
 def _clean(data: TitleData) -> TitleData:
@@ -113,12 +155,20 @@ def _clean(data: TitleData) -> TitleData:
         data.isbn = isbn_to_13(data.isbn)
     data.title = data.title.strip()[:500]
     data.language = (data.language or "").strip().lower()[:3]
+    if data.issn:
+        data.issn = issn_normalise(data.issn)
+    for field, size in (("responsibility", 255), ("call_number", 64), ("content_type", 100)):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(data, field, value.strip()[:size])
+    for field, size in (("publisher", 255), ("place", 255), ("edition", 100), ("ddc", 40)):
+        setattr(data, field, (getattr(data, field) or "").strip()[:size])
     return data
 
 
 def search_text_build(title: Title) -> str:
     """Return the text full-text search reads for `title`."""
-    parts = [title.title, title.subtitle, title.publisher, title.isbn]
+    parts = [title.title, title.subtitle, title.publisher, title.isbn, title.issn]
     if len(title.isbn) == 13 and title.isbn.startswith("978"):
         parts.append(title.isbn[3:12])  # the ISBN-10 body, so either form finds it
     parts += [c.name for c in title.contributors.all()]
@@ -212,8 +262,7 @@ def _apply(title: Title, data: TitleData) -> None:
 
 def _fields_given(data: TitleData) -> list[str]:
     """Return the scalar fields `data` sets: the MARC control number only when given."""
-    keep = {"control_number", "control_source"}
-    return [f for f in SCALAR_FIELDS if f not in keep or getattr(data, f) is not None]
+    return [f for f in SCALAR_FIELDS if f not in KEPT_UNLESS_GIVEN or getattr(data, f) is not None]
 
 
 def title_touch(*, title: Title, now: datetime | None = None) -> None:
@@ -270,6 +319,106 @@ def title_withdraw(*, actor, title: Title) -> Title:
         search_index_update(titles=[title])
         log_action(actor, "library.title.withdrawn", title)
     return title
+
+
+def title_cover_set(*, actor, title: Title, content: bytes) -> bool:
+    """Give `title` the cover image `content` (JPEG, PNG, GIF or WebP, checked by its bytes);
+    return False, changing nothing, when it is the cover the record already has."""
+    from .files import IMAGE_TYPES, image_type
+
+    kind = image_type(content[:16])
+    if not kind:
+        raise ValidationError(_("The cover is not a JPEG, PNG, GIF or WebP image."), code="cover")
+    if len(content) > MAX_COVER_BYTES:
+        raise ValidationError(_("The cover is larger than 5 MB."), code="cover_size")
+    if title.cover:
+        try:
+            with title.cover.open("rb") as current:
+                if current.read(MAX_COVER_BYTES + 1) == content:
+                    return False
+        except OSError:
+            pass  # the stored file is gone: replace it
+    with transaction.atomic():
+        old = title.cover.name if title.cover else ""
+        title.cover.save(f"{get_random_string(20)}{IMAGE_TYPES[kind]}", ContentFile(content))
+        title_touch(title=title)
+        log_action(actor, "library.title.cover_set", title)
+    if old:
+        transaction.on_commit(lambda: title.cover.storage.delete(old))
+    return True
+
+
+@dataclass
+class HoldingData:
+    """A physical copy as an import or a form gives it."""
+
+    code: str = ""
+    inventory_code: str = ""
+    call_number: str = ""
+    location: str = ""
+    collection: str = ""
+    status: str = ""
+    source: str = ""
+    external_id: str = ""
+
+
+HOLDING_FIELDS = ("code", "inventory_code", "call_number", "location", "collection", "status")
+
+
+def holding_save(*, actor, title: Title, data: HoldingData) -> tuple[Holding, bool]:
+    """Create or update a copy of `title`, found by its source id, then by its item code;
+    return it and whether it is new. Raise ValidationError when its code is another record's."""
+    sizes = {"code": 64, "inventory_code": 200, "call_number": 64, "location": 100}
+    values = {
+        f: (getattr(data, f) or "").strip()[: sizes.get(f, 100 if f != "status" else 50)]
+        for f in HOLDING_FIELDS
+    }
+    with transaction.atomic():
+        holding = None
+        if data.external_id:
+            holding = Holding.objects.filter(
+                source=data.source, external_id=data.external_id
+            ).first()
+        if holding is None and values["code"]:
+            holding = Holding.objects.filter(code=values["code"]).first()
+        if holding is not None and holding.title_id != title.pk and holding.source != data.source:
+            raise ValidationError(
+                _("Item code %(code)s already belongs to another record."),
+                code="holding_code",
+                params={"code": values["code"]},
+            )
+        if values["code"] and (
+            Holding.objects.filter(code=values["code"])
+            .exclude(pk=holding.pk if holding else None)
+            .exists()
+        ):
+            raise ValidationError(
+                _("Item code %(code)s already belongs to another copy."),
+                code="holding_code",
+                params={"code": values["code"]},
+            )
+        if holding is None:
+            holding = Holding.objects.create(
+                title=title,
+                source=data.source,
+                external_id=data.external_id,
+                updated_at=_now(),
+                **values,
+            )
+            log_action(actor, "library.holding.created", title, {"code": holding.code})
+            return holding, True
+        changed = [f for f in HOLDING_FIELDS if getattr(holding, f) != values[f]]
+        if holding.title_id != title.pk:
+            holding.title = title
+            changed.append("title")
+        if changed:
+            for field in changed:
+                if field != "title":
+                    setattr(holding, field, values[field])
+            holding.updated_at = _now()
+            holding.save(update_fields=[*changed, "updated_at"])
+            log_action(actor, "library.holding.updated", title, {"code": holding.code})
+    return holding, False
 
 
 def pool_set(

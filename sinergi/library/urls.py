@@ -25,6 +25,8 @@ urlpatterns = [
     path("staff/titles/<int:pk>/", staff.title_edit, name="title_edit"),
     path("staff/titles/<int:pk>/license/", staff.title_pool, name="title_pool"),
     path("staff/titles/<int:pk>/upload/", staff.title_upload, name="title_upload"),
+    path("staff/import/slims/", staff.slims_import, name="slims_import"),
+    path("staff/import/slims/<int:pk>/", staff.slims_import_status, name="slims_import_status"),
     path("staff/e-resources/new/", staff.eresource_edit, name="eresource_new"),
     path("staff/e-resources/<int:pk>/", staff.eresource_edit, name="eresource_edit"),
 ]

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.decorators import role_required
 
-from .. import selectors, services
+from .. import selectors, services, slims
 from ..files import book_file_store
-from ..forms import EResourceForm, PoolForm, TitleForm, UploadForm
+from ..forms import EResourceForm, PoolForm, SlimsImportForm, TitleForm, UploadForm
 from ..models import EResource
 from .common import get_or_404
 
@@ -83,3 +83,35 @@ def eresource_edit(request, pk: int | None = None):
     return render(
         request, "library/staff/eresource_form.html", {"form": form, "resource": resource}
     )
+
+
+@staff_required
+def slims_import(request):
+    """Start an import of a SLiMS 9 library; list the last ones."""
+    form = SlimsImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = slims.catalogue_import_request(
+                actor=request.user,
+                database_url=form.cleaned_data["database"],
+                files_dir=form.cleaned_data["files_dir"],
+                members=form.cleaned_data["members"],
+            )
+        except slims.SlimsError as error:
+            form.add_error("database", str(error))
+        else:
+            return redirect("library:slims_import_status", pk=job.pk)
+    imports = selectors.catalogue_imports_recent(user=request.user)
+    return render(request, "library/staff/slims_import.html", {"form": form, "imports": imports})
+
+
+@staff_required
+def slims_import_status(request, pk: int):
+    """The progress of an import: a page, or (for HTMX polling) its status part."""
+    job = selectors.catalogue_import_get(user=request.user, import_id=pk)
+    template = "library/staff/slims_import_status.html"
+    if request.headers.get("HX-Request"):
+        template += "#import-status"
+    response = render(request, template, {"job": job})
+    response["Vary"] = "HX-Request"
+    return response
