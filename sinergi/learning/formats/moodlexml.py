@@ -50,6 +50,7 @@ from .base import (
     parse_fraction,
     parse_number,
     question_name,
+    split_path,
 )
 
 FORMATS = {"html": HTML, "moodle_auto_format": MOODLE, "plain_text": PLAIN, "markdown": MARKDOWN}
@@ -505,17 +506,28 @@ def export_moodle_xml(bank: ParsedBank) -> bytes:
     root = ET.Element("quiz")
     declared = {category.path: category for category in bank.categories}
     written: set[str] = set()
+
+    def category(path: str) -> None:
+        # A declared parent goes first: Moodle drops the idnumber of a parent written after
+        # its child (it has created the parent, without idnumber, by then).
+        names = split_path(path)
+        for depth in range(1, len(names)):
+            parent = "/".join(name.replace("/", "//") for name in names[:depth])
+            if parent in declared and parent not in written:
+                _category_element(root, declared[parent])
+                written.add(parent)
+        _category_element(root, declared.get(path) or ParsedCategory(path=path))
+        written.add(path)
+
     current = None
     for question in bank.questions:
         if question.category != current:
             current = question.category
-            _category_element(root, declared.get(current) or ParsedCategory(path=current))
-            written.add(current)
+            category(current)
         root.append(_question_element(question))
-    for category in bank.categories:
-        if category.path not in written:
-            _category_element(root, category)
-            written.add(category.path)
+    for declared_category in bank.categories:
+        if declared_category.path not in written:
+            category(declared_category.path)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
@@ -616,7 +628,9 @@ def _question_element(question: ParsedQuestion):
             answer_element = _text_element(element, "answer", answer.text, answer.text_format)
             answer_element.set("fraction", _percent(answer.fraction))
             _files(answer_element, question, f"answer:{number}")
-            feedback = _text_element(answer_element, "feedback", answer.feedback, answer.text_format)
+            feedback = _text_element(
+                answer_element, "feedback", answer.feedback, answer.text_format
+            )
             _files(feedback, question, f"answerfeedback:{number}")
             if question.qtype == NUMERICAL:
                 _value(answer_element, "tolerance", repr(float(answer.tolerance or 0)))
