@@ -409,6 +409,9 @@ def _texts(question: ParsedQuestion):
             yield value
     for hint in question.options.get("hints", []):
         yield hint["text"]
+        yield hint.get("options", "")
+    yield from question.options.get("tags", [])
+    yield from question.options.get("course_tags", [])
 
 
 def parse_moodle_xml(content: bytes | str) -> ParsedBank:
