@@ -222,6 +222,10 @@ class QuestionCategory(models.Model):
     name = models.CharField(_("name"), max_length=255)
     path = models.CharField(_("path"), max_length=1000)
     info = models.TextField(_("description"), blank=True)
+    idnumber = models.CharField(_("ID number"), max_length=100, blank=True)
+    # The Moodle context the category came from ("course", "module", "system" ...), written
+    # back as `$context$/top/...` on export so a re-import lands where it came from.
+    moodle_context = models.CharField(max_length=30, default="course", editable=False)
 
     class Meta:
         ordering = ["path"]
@@ -279,7 +283,7 @@ class Question(models.Model):
     )
     general_feedback = models.TextField(_("general feedback"), blank=True)
     default_mark = models.DecimalField(_("default mark"), max_digits=6, decimal_places=2, default=1)
-    penalty = models.DecimalField(max_digits=4, decimal_places=3, default=0)
+    penalty = models.DecimalField(max_digits=8, decimal_places=7, default=0)
     single = models.BooleanField(_("one answer only"), default=True)
     shuffle_answers = models.BooleanField(_("shuffle answers"), default=True)
     case_sensitive = models.BooleanField(_("case sensitive"), default=False)
@@ -378,15 +382,17 @@ class QuestionFile(models.Model):
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
+    # The Moodle file area it belongs to (question text, an answer, a feedback, a hint ...).
+    area = models.CharField(max_length=50, default="questiontext")
     content_type = models.CharField(max_length=100)
     content = models.BinaryField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["question", "name"],
-                name="unique_question_file",
-                violation_error_message=_("The question already has a file with this name."),
+                fields=["question", "area", "name"],
+                name="unique_question_file_area",
+                violation_error_message=_("The question already has a file with this name here."),
             )
         ]
 

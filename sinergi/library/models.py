@@ -391,7 +391,11 @@ class RecordSource(models.Model):
         verbose_name_plural = _("record sources")
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "external_id"], name="library_record_source_unique"
+                fields=["source", "external_id"],
+                name="library_record_source_unique",
+                violation_error_message=_(
+                    "This record of the source catalogue is already imported."
+                ),
             )
         ]
 
@@ -422,12 +426,16 @@ class Holding(models.Model):
         verbose_name_plural = _("holdings")
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=~Q(code=""), name="library_holding_code_unique"
+                fields=["code"],
+                condition=~Q(code=""),
+                name="library_holding_code_unique",
+                violation_error_message=_("Another copy already has this item code."),
             ),
             models.UniqueConstraint(
                 fields=["source", "external_id"],
                 condition=~Q(external_id=""),
                 name="library_holding_source_unique",
+                violation_error_message=_("This copy of the source catalogue is already imported."),
             ),
         ]
 

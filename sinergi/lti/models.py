@@ -32,7 +32,13 @@ class Platform(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_client")
+            models.UniqueConstraint(
+                fields=["issuer", "client_id"],
+                name="lti_platform_client",
+                violation_error_message=_(
+                    "A platform with this issuer and client ID is already registered."
+                ),
+            )
         ]
         verbose_name = _("LTI platform")
         verbose_name_plural = _("LTI platforms")
@@ -51,7 +57,11 @@ class Deployment(models.Model):
         ordering = ["deployment_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "deployment_id"], name="lti_deployment_unique"
+                fields=["platform", "deployment_id"],
+                name="lti_deployment_unique",
+                violation_error_message=_(
+                    "This deployment is already registered for the platform."
+                ),
             )
         ]
 
@@ -106,7 +116,13 @@ class PlatformAccount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["platform", "subject"], name="lti_account_subject")
+            models.UniqueConstraint(
+                fields=["platform", "subject"],
+                name="lti_account_subject",
+                violation_error_message=_(
+                    "This platform account is already linked to a Sinergi account."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -126,7 +142,11 @@ class Context(models.Model):
     class Meta:
         ordering = ["title", "context_id"]
         constraints = [
-            models.UniqueConstraint(fields=["platform", "context_id"], name="lti_context_unique")
+            models.UniqueConstraint(
+                fields=["platform", "context_id"],
+                name="lti_context_unique",
+                violation_error_message=_("This course of the platform is already known."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -157,7 +177,9 @@ class ResourceLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "resource_link_id"], name="lti_resource_link_unique"
+                fields=["platform", "resource_link_id"],
+                name="lti_resource_link_unique",
+                violation_error_message=_("This link of the platform is already known."),
             )
         ]
 
@@ -174,7 +196,11 @@ class GradeLink(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["link", "user"], name="lti_grade_link_unique")
+            models.UniqueConstraint(
+                fields=["link", "user"],
+                name="lti_grade_link_unique",
+                violation_error_message=_("This person already has a grade line for this link."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -209,6 +235,7 @@ class ScorePost(models.Model):
             models.UniqueConstraint(
                 fields=["grade_link", "timestamp", "activity_progress"],
                 name="lti_score_once_per_timestamp",
+                violation_error_message=_("This score was already sent."),
             )
         ]
 
@@ -289,7 +316,13 @@ class ToolScore(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["placement", "user"], name="lti_tool_score_unique")
+            models.UniqueConstraint(
+                fields=["placement", "user"],
+                name="lti_tool_score_unique",
+                violation_error_message=_(
+                    "This person already has a score from this tool placement."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

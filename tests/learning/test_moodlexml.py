@@ -54,7 +54,7 @@ def test_indonesian_bank_every_type():
     assert [(f.name, f.content_type, f.content) for f in tag.files] == [
         ("cantuman.png", "image/png", PNG)
     ]
-    assert tag.default_mark == 2 and tag.penalty == Decimal("0.333")
+    assert tag.default_mark == 2 and tag.penalty == Decimal("0.3333333")
     assert tag.answers[0].text == "<p>Judul &amp; pernyataan tanggung jawab</p>"
     assert tag.answers[1].feedback == "Edisi ada di tag 250."
     assert tag.general_feedback == "<p>Tag 245 = <em>Title Statement</em>.</p>"

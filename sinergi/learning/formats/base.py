@@ -87,6 +87,9 @@ class ParsedFile:
     name: str
     content: bytes
     content_type: str = "application/octet-stream"
+    # Where Moodle keeps it: "questiontext", "generalfeedback", "answer:0" (the first answer),
+    # "answerfeedback:0", "hint:1", "correctfeedback", "graderinfo" ... (see moodlexml.py).
+    area: str = "questiontext"
 
 
 @dataclass
@@ -112,6 +115,8 @@ class ParsedQuestion:
 class ParsedCategory:
     path: str
     info: str = ""
+    idnumber: str = ""
+    context: str = "course"  # Moodle's $course$, $module$, $system$ ... (without the dollars)
 
 
 @dataclass

@@ -9,6 +9,7 @@ skipped with a reason; anything else that is wrong stops the import with the ele
 import base64
 import binascii
 import mimetypes
+import re
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -31,8 +32,8 @@ from .base import (
     NAME_LENGTH,
     NUMERICAL,
     PLAIN,
+    SEVEN_PLACES,
     SHORTANSWER,
-    THREE_PLACES,
     TRUEFALSE,
     TWO_PLACES,
     ParsedAnswer,
@@ -49,6 +50,7 @@ from .base import (
     parse_fraction,
     parse_number,
     question_name,
+    split_path,
 )
 
 FORMATS = {"html": HTML, "moodle_auto_format": MOODLE, "plain_text": PLAIN, "markdown": MARKDOWN}
@@ -64,8 +66,12 @@ ESSAY_OPTIONS = {  # element → (option, kind)
     "responseformat": ("response_format", str),
     "responserequired": ("response_required", bool),
     "responsefieldlines": ("response_lines", int),
+    "minwordlimit": ("min_word_limit", "optint"),
+    "maxwordlimit": ("max_word_limit", "optint"),
     "attachments": ("attachments", int),
     "attachmentsrequired": ("attachments_required", int),
+    "maxbytes": ("max_bytes", int),
+    "filetypeslist": ("file_types", str),
     "graderinfo": ("grader_info", "text"),
     "responsetemplate": ("response_template", "text"),
 }
@@ -100,14 +106,15 @@ class _Reader:
 
     # Small readers ----------------------------------------------------------------------
 
-    def text(self, parent, name: str, default_format: str = HTML):
-        """Return (text, format, files) of `<name format=".."><text>..</text><file/>..</name>`."""
+    def text(self, parent, name: str, default_format: str = HTML, area: str = ""):
+        """Return (text, format, files) of `<name format=".."><text>..</text><file/>..</name>`;
+        the files are noted as of `area` (by default the element's name)."""
         element = parent.find(name)
         if element is None:
             return "", default_format, []
-        return self.text_of(element, default_format)
+        return self.text_of(element, default_format, area or name)
 
-    def text_of(self, element, default_format: str = HTML):
+    def text_of(self, element, default_format: str = HTML, area: str = "questiontext"):
         raw_format = element.get("format")
         if raw_format is None:
             text_format = default_format
@@ -119,7 +126,7 @@ class _Reader:
             )
         text_element = element.find("text")
         text = (text_element.text or "") if text_element is not None else ""
-        files = [self.file(file) for file in element.findall("file")]
+        files = [self.file(file, area) for file in element.findall("file")]
         return text.strip(), text_format, files
 
     def plain(self, parent, name: str, default: str = "") -> str:
@@ -149,7 +156,7 @@ class _Reader:
         except ValueError as error:
             raise self.error(element, str(error)) from None
 
-    def file(self, element) -> ParsedFile:
+    def file(self, element, area: str = "questiontext") -> ParsedFile:
         name = PurePosixPath((element.get("name") or "").strip()).name
         if not name or len(name) > NAME_LENGTH:
             raise self.error(element, _("An embedded file needs a name (up to 255 characters)."))
@@ -160,7 +167,7 @@ class _Reader:
         except (binascii.Error, ValueError):
             raise self.error(element, _("The embedded file is not valid base64.")) from None
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return ParsedFile(name=name, content=content, content_type=content_type)
+        return ParsedFile(name=name, content=content, content_type=content_type, area=area)
 
     def fraction(self, element) -> Decimal:
         try:
@@ -192,14 +199,21 @@ class _Reader:
             question.default_mark = mark
         penalty = self.value(
             element, "penalty", parse_decimal, what=_("The penalty"), maximum=MAX_PENALTY,
-            places=THREE_PLACES,
+            places=SEVEN_PLACES,
         )  # fmt: skip
         if penalty is not None:
             question.penalty = penalty
         idnumber = self.plain(element, "idnumber")
         if idnumber:
             question.options["idnumber"] = idnumber
+        if self.boolean(element, "hidden", False):
+            question.options["hidden"] = True
+        for name, option in (("tags", "tags"), ("coursetags", "course_tags")):
+            tags = [self.plain(tag, ".") for tag in element.findall(f"{name}/tag")]
+            if any(tags):
+                question.options[option] = [tag for tag in tags if tag]
         getattr(self, qtype)(element, question, files)
+        self.hints(element, question, files)
         question.files = _unique_files(files)
         if not question.text and qtype != DESCRIPTION:
             raise self.error(element, _("The question has no text."))
@@ -210,10 +224,29 @@ class _Reader:
                 raise self.error(element, str(error)) from None
         return question
 
+    def hints(self, element, question, files) -> None:
+        """Keep every `<hint>` with its flags (Sinergi shows none of them yet)."""
+        hints = []
+        for number, hint_element in enumerate(element.findall("hint")):
+            text, text_format, more = self.text_of(hint_element, HTML, f"hint:{number}")
+            files += more
+            hint = {"text": text, "format": text_format}
+            for flag in ("shownumcorrect", "clearwrong"):
+                if hint_element.find(flag) is not None:
+                    hint[flag] = True
+            options = hint_element.find("options")
+            if options is not None and (options.text or "").strip():
+                hint["options"] = options.text.strip()
+            hints.append(hint)
+        if hints:
+            question.options["hints"] = hints
+
     def answers(self, element, question, files, *, default_format: str) -> None:
-        for answer in element.findall("answer"):
-            text, text_format, more = self.text_of(answer, default_format)
-            feedback, _format, feedback_files = self.text(answer, "feedback", text_format)
+        for number, answer in enumerate(element.findall("answer")):
+            text, text_format, more = self.text_of(answer, default_format, f"answer:{number}")
+            feedback, _format, feedback_files = self.text(
+                answer, "feedback", text_format, f"answerfeedback:{number}"
+            )
             files += more + feedback_files
             question.answers.append(
                 ParsedAnswer(
@@ -227,9 +260,11 @@ class _Reader:
     def combined_feedback(self, element, question, files) -> None:
         for name, option in COMBINED_FEEDBACK.items():
             if element.find(name) is not None:
-                text, _format, more = self.text(element, name, question.text_format)
+                text, text_format, more = self.text(element, name, question.text_format)
                 files += more
                 question.options[option] = text
+                if text_format != question.text_format:
+                    question.options[option + "_format"] = text_format
         if element.find("shownumcorrect") is not None:
             question.options["show_num_correct"] = True
 
@@ -266,9 +301,11 @@ class _Reader:
             raise self.error(element, _("No answer of this question gives credit."))
 
     def numerical(self, element, question, files) -> None:
-        for answer_element in element.findall("answer"):
-            text, text_format, more = self.text_of(answer_element, MOODLE)
-            feedback, _format, feedback_files = self.text(answer_element, "feedback", text_format)
+        for number, answer_element in enumerate(element.findall("answer")):
+            text, text_format, more = self.text_of(answer_element, MOODLE, f"answer:{number}")
+            feedback, _format, feedback_files = self.text(
+                answer_element, "feedback", text_format, f"answerfeedback:{number}"
+            )
             files += more + feedback_files
             if text != "*":
                 try:
@@ -305,8 +342,8 @@ class _Reader:
     def matching(self, element, question, files) -> None:
         question.shuffle_answers = self.boolean(element, "shuffleanswers", True)
         self.combined_feedback(element, question, files)
-        for sub in element.findall("subquestion"):
-            text, text_format, more = self.text_of(sub, HTML)
+        for number, sub in enumerate(element.findall("subquestion")):
+            text, text_format, more = self.text_of(sub, HTML, f"subquestion:{number}")
             files += more
             match = self.plain(sub, "answer")
             if not match:
@@ -316,19 +353,31 @@ class _Reader:
             raise self.error(element, _("A matching question needs at least two pairs."))
 
     def essay(self, element, question, files) -> None:
-        self._options(element, question, ESSAY_OPTIONS)
+        self._options(element, question, ESSAY_OPTIONS, files)
 
     def description(self, element, question, files) -> None:
         if not question.text:
             raise self.error(element, _("The description has no text."))
 
-    def _options(self, element, question, table) -> None:
+    def _options(self, element, question, table, files=None) -> None:
         for name, (option, kind) in table.items():
             child = element.find(name)
             if child is None:
                 continue
             if kind == "text":
-                question.options[option] = self.text_of(child, question.text_format)[0]
+                text, text_format, more = self.text_of(child, question.text_format, name)
+                question.options[option] = text
+                if text_format != question.text_format:
+                    question.options[option + "_format"] = text_format
+                if files is not None:
+                    files += more
+            elif kind == "optint":
+                raw = (child.text or "").strip()
+                if raw:
+                    try:
+                        question.options[option] = int(raw)
+                    except ValueError:
+                        raise self.error(child, _("A whole number is expected here.")) from None
             elif kind is bool:
                 question.options[option] = self.boolean(element, name, False)
             elif kind is int:
@@ -341,9 +390,9 @@ class _Reader:
 
 
 def _unique_files(files: list[ParsedFile]) -> list[ParsedFile]:
-    seen: dict[str, ParsedFile] = {}
+    seen: dict[tuple[str, str], ParsedFile] = {}
     for file in files:
-        seen.setdefault(file.name, file)
+        seen.setdefault((file.area, file.name), file)
     return list(seen.values())
 
 
@@ -358,6 +407,11 @@ def _texts(question: ParsedQuestion):
     for value in question.options.values():
         if isinstance(value, str):
             yield value
+    for hint in question.options.get("hints", []):
+        yield hint["text"]
+        yield hint.get("options", "")
+    yield from question.options.get("tags", [])
+    yield from question.options.get("course_tags", [])
 
 
 def parse_moodle_xml(content: bytes | str) -> ParsedBank:
@@ -402,11 +456,21 @@ def parse_moodle_xml(content: bytes | str) -> ParsedBank:
             except ValueError as error:
                 raise reader.error(element, str(error)) from None
             info, _format, _files = reader.text(element, "info")
+            idnumber = reader.plain(element, "idnumber")
+            context = _CONTEXT.match(raw.strip())
             known = {known.path: known for known in bank.categories}
             if category in known:
                 known[category].info = known[category].info or info
+                known[category].idnumber = known[category].idnumber or idnumber
             else:
-                bank.categories.append(ParsedCategory(path=category, info=info))
+                bank.categories.append(
+                    ParsedCategory(
+                        path=category,
+                        info=info,
+                        idnumber=idnumber,
+                        context=context.group(1) if context else "course",
+                    )
+                )
             continue
         if qtype not in SUPPORTED:
             name = reader.plain(element, "name") or str(
@@ -427,6 +491,9 @@ def parse_moodle_xml(content: bytes | str) -> ParsedBank:
     return bank
 
 
+_CONTEXT = re.compile(r"^\$([a-z]+\d*)\$")
+
+
 def _expat_message(error: ParseError) -> str:
     message = str(error)
     # "not well-formed (invalid token): line 3, column 4" - the place is said separately.
@@ -440,27 +507,49 @@ def export_moodle_xml(bank: ParsedBank) -> bytes:
     """Return `bank` as a Moodle XML file: the questions in their order, each run of one
     category after that category's entry; categories without questions at the end."""
     root = ET.Element("quiz")
-    info = {category.path: category.info for category in bank.categories}
+    declared = {category.path: category for category in bank.categories}
     written: set[str] = set()
+
+    def category(path: str) -> None:
+        # A declared parent goes first: Moodle drops the idnumber of a parent written after
+        # its child (it has created the parent, without idnumber, by then).
+        names = split_path(path)
+        for depth in range(1, len(names)):
+            parent = "/".join(name.replace("/", "//") for name in names[:depth])
+            if parent in declared and parent not in written:
+                _category_element(root, declared[parent])
+                written.add(parent)
+        _category_element(root, declared.get(path) or ParsedCategory(path=path))
+        written.add(path)
+
     current = None
     for question in bank.questions:
         if question.category != current:
             current = question.category
-            _category_element(root, current, info.get(current, ""))
-            written.add(current)
+            category(current)
         root.append(_question_element(question))
-    for category in bank.categories:
-        if category.path not in written:
-            _category_element(root, category.path, category.info)
-            written.add(category.path)
+    for declared_category in bank.categories:
+        if declared_category.path not in written:
+            category(declared_category.path)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 
-def _category_element(root, path: str, info: str) -> None:
+def _category_element(root, category: ParsedCategory) -> None:
     element = ET.SubElement(root, "question", type="category")
-    _text_element(element, "category", "$course$/top/" + path)
-    _text_element(element, "info", info, HTML)
+    _text_element(element, "category", f"${category.context or 'course'}$/top/{category.path}")
+    _text_element(element, "info", category.info, HTML)
+    _value(element, "idnumber", category.idnumber)
+
+
+def _files(element, question: ParsedQuestion, area: str) -> None:
+    """Write the question's files of `area` inside `element`, where Moodle keeps them."""
+    for file in question.files:
+        if file.area == area:
+            file_element = ET.SubElement(
+                element, "file", name=file.name, path="/", encoding="base64"
+            )
+            file_element.text = base64.b64encode(file.content).decode("ascii")
 
 
 def _text_element(parent, name: str, text: str, text_format: str | None = None):
@@ -485,13 +574,20 @@ def _question_element(question: ParsedQuestion):
     element = ET.Element("question", type=question.qtype)
     _text_element(element, "name", question.name)
     text = _text_element(element, "questiontext", question.text, question.text_format)
-    for file in question.files:
-        file_element = ET.SubElement(text, "file", name=file.name, path="/", encoding="base64")
-        file_element.text = base64.b64encode(file.content).decode("ascii")
-    _text_element(element, "generalfeedback", question.general_feedback, question.text_format)
+    areas = {file.area for file in question.files}
+    known = {"generalfeedback", "graderinfo", *COMBINED_FEEDBACK}
+    known |= {f"{kind}:{number}" for kind in ("answer", "answerfeedback", "subquestion")
+              for number in range(len(question.answers))}  # fmt: skip
+    known |= {f"hint:{number}" for number in range(len(question.options.get("hints", [])))}
+    for area in ["questiontext", *sorted(areas - known - {"questiontext"})]:
+        _files(text, question, area)  # files of no known place stay with the text
+    feedback = _text_element(
+        element, "generalfeedback", question.general_feedback, question.text_format
+    )
+    _files(feedback, question, "generalfeedback")
     _value(element, "defaultgrade", format(Decimal(question.default_mark), "f"))
-    _value(element, "penalty", format(Decimal(question.penalty), "f"))
-    _value(element, "hidden", 0)
+    _value(element, "penalty", _number(question.penalty))
+    _value(element, "hidden", int(bool(question.options.get("hidden"))))
     _value(element, "idnumber", question.options.get("idnumber", ""))
     options = question.options
     if question.qtype == MULTICHOICE:
@@ -507,14 +603,17 @@ def _question_element(question: ParsedQuestion):
     elif question.qtype == MATCHING:
         _value(element, "shuffleanswers", question.shuffle_answers)
         _combined_feedback(element, question)
-        for answer in question.answers:
+        for number, answer in enumerate(question.answers):
             sub = _text_element(element, "subquestion", answer.text, answer.text_format)
+            _files(sub, question, f"subquestion:{number}")
             _text_element(sub, "answer", answer.match)
     elif question.qtype == ESSAY:
         for name, (option, kind) in ESSAY_OPTIONS.items():
             if option in options:
                 if kind == "text":
-                    _text_element(element, name, options[option], question.text_format)
+                    text_format = options.get(option + "_format", question.text_format)
+                    child = _text_element(element, name, options[option], text_format)
+                    _files(child, question, name)
                 else:
                     _value(element, name, int(options[option]) if kind is bool else options[option])
     elif question.qtype == NUMERICAL:
@@ -528,18 +627,43 @@ def _question_element(question: ParsedQuestion):
             if option in options:
                 _value(element, name, int(options[option]) if kind is bool else options[option])
     if question.qtype in (MULTICHOICE, TRUEFALSE, SHORTANSWER, NUMERICAL):
-        for answer in question.answers:
+        for number, answer in enumerate(question.answers):
             answer_element = _text_element(element, "answer", answer.text, answer.text_format)
             answer_element.set("fraction", _percent(answer.fraction))
-            _text_element(answer_element, "feedback", answer.feedback, answer.text_format)
+            _files(answer_element, question, f"answer:{number}")
+            feedback = _text_element(
+                answer_element, "feedback", answer.feedback, answer.text_format
+            )
+            _files(feedback, question, f"answerfeedback:{number}")
             if question.qtype == NUMERICAL:
                 _value(answer_element, "tolerance", repr(float(answer.tolerance or 0)))
+    for number, hint in enumerate(options.get("hints", [])):
+        hint_element = _text_element(element, "hint", hint["text"], hint.get("format", HTML))
+        for flag in ("shownumcorrect", "clearwrong"):
+            if hint.get(flag):
+                ET.SubElement(hint_element, flag)
+        if hint.get("options"):
+            _value(hint_element, "options", hint["options"])
+        _files(hint_element, question, f"hint:{number}")
+    for name, option in (("tags", "tags"), ("coursetags", "course_tags")):
+        if options.get(option):
+            tags = ET.SubElement(element, name)
+            for tag in options[option]:
+                _text_element(tags, "tag", tag)
     return element
+
+
+def _number(value) -> str:
+    """Return a decimal without trailing zeros (0.3333333, 0.1, 0), as Moodle writes it."""
+    text = format(Decimal(value).normalize(), "f")
+    return text
 
 
 def _combined_feedback(element, question: ParsedQuestion) -> None:
     for name, option in COMBINED_FEEDBACK.items():
         if option in question.options:
-            _text_element(element, name, question.options[option], question.text_format)
+            text_format = question.options.get(option + "_format", question.text_format)
+            child = _text_element(element, name, question.options[option], text_format)
+            _files(child, question, name)
     if question.options.get("show_num_correct"):
         ET.SubElement(element, "shownumcorrect")

@@ -122,7 +122,12 @@ def bank_as_parsed(*, bank: QuestionBank) -> ParsedBank:
     """Return the bank as format-neutral data (for export, and to compare round trips)."""
     parsed = ParsedBank(
         categories=[
-            ParsedCategory(path=category.path, info=category.info)
+            ParsedCategory(
+                path=category.path,
+                info=category.info,
+                idnumber=category.idnumber,
+                context=category.moodle_context,
+            )
             for category in bank.categories.order_by("path")
         ]
     )
@@ -162,7 +167,10 @@ def bank_as_parsed(*, bank: QuestionBank) -> ParsedBank:
                 ],
                 files=[
                     ParsedFile(
-                        name=file.name, content=bytes(file.content), content_type=file.content_type
+                        name=file.name,
+                        content=bytes(file.content),
+                        content_type=file.content_type,
+                        area=file.area,
                     )
                     for file in question.files.all()
                 ],

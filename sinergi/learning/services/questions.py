@@ -155,6 +155,7 @@ def _categories(bank: QuestionBank, parsed: ParsedBank) -> dict[str, QuestionCat
     """Return the bank's category for each path of the file, creating missing ones (and
     their parents)."""
     existing = {category.path: category for category in bank.categories.all()}
+    declared = {category.path: category for category in parsed.categories}
     info = {category.path: category.info for category in parsed.categories}
     for path in parsed.category_paths():
         names = split_path(path)
@@ -169,6 +170,8 @@ def _categories(bank: QuestionBank, parsed: ParsedBank) -> dict[str, QuestionCat
                     name=names[depth - 1],
                     path=prefix,
                     info=info.get(prefix, ""),
+                    idnumber=declared[prefix].idnumber if prefix in declared else "",
+                    moodle_context=declared[prefix].context if prefix in declared else "course",
                 )
                 existing[prefix] = category
             elif info.get(prefix) and not category.info:
@@ -215,7 +218,11 @@ def _create_questions(bank, categories, parsed_questions, job: QuestionImport | 
     )
     QuestionFile.objects.bulk_create(
         QuestionFile(
-            question=question, name=file.name, content_type=file.content_type, content=file.content
+            question=question,
+            name=file.name,
+            area=file.area,
+            content_type=file.content_type,
+            content=file.content,
         )
         for question, parsed in zip(questions, parsed_questions, strict=True)
         for file in parsed.files
