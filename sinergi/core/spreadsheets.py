@@ -2,25 +2,46 @@
 
 import io
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from sinergi.core.formatting import local_naive
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+# A spreadsheet reads a CSV field that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+
+# The one formula-injection policy of Sinergi's exports:
+# - XLSX: every text is written as a cell *typed* text (data type "s"), unchanged. A spreadsheet
+#   never evaluates a text cell, so "=1+1" stays the five characters a person typed: no quote
+#   prefix, nothing lost. Only the control characters XLSX cannot hold are dropped.
+# - CSV has no types: a field that a spreadsheet would read as a formula gets a leading quote
+#   (`csv_text`).
+# Write XLSX cells through `xlsx_cell` (or `workbook_bytes`), never with a bare string.
 
 
 def neutralise_formula(text: str) -> str:
-    """Return `text` so that a spreadsheet shows it as text and never runs it as a formula."""
+    """Return `text` so that a spreadsheet opening it as CSV shows it as text, never a formula."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_text(value) -> str:
+    """Return `value` as a CSV field: times as ISO minutes, texts with formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return neutralise_formula(str(value))
 
 
 def xlsx_storable(text: str) -> str:
@@ -30,18 +51,32 @@ def xlsx_storable(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def xlsx_text(value) -> str:
-    """Return `value` as cell text: characters XLSX cannot hold removed, formulas neutralised."""
-    return neutralise_formula(xlsx_storable(str(value or "")))
+def xlsx_cell(sheet, value, *, bold: bool = False, size: float | None = None) -> Cell:
+    """Return a cell for `sheet.append` (normal or write-only sheets) holding `value`.
 
-
-def _cell(value):
+    Texts are typed text (never a formula) and keep every character XLSX can hold; aware times
+    are shown in WIB (a spreadsheet has no time zones); dates and times get a number format."""
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
     if isinstance(value, str):
-        return xlsx_text(value)
-    if isinstance(value, datetime):
-        # A spreadsheet has no time zones: people read the time in WIB.
-        return local_naive(value)
-    return value
+        cell = WriteOnlyCell(sheet, value=xlsx_storable(value))
+        cell.data_type = "s"
+    else:
+        if isinstance(value, datetime):
+            value = local_naive(value) if value.tzinfo else value
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+    if bold or size:
+        cell.font = Font(bold=bold, size=size)
+    return cell
+
+
+def xlsx_row(sheet, values, *, bold: bool = False) -> list[Cell]:
+    """Return `values` as cells for one `sheet.append`."""
+    return [xlsx_cell(sheet, value, bold=bold) for value in values]
 
 
 def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
@@ -50,11 +85,9 @@ def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> b
     workbook.remove(workbook.active)
     for title, headers, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        sheet.append(xlsx_row(sheet, headers, bold=True))
         for row in rows:
-            sheet.append([_cell(value) for value in row])
+            sheet.append(xlsx_row(sheet, row))
         for index, header in enumerate(headers, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
                 12, min(60, len(header) + 4)

@@ -5,10 +5,9 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from sinergi.core.services import log_action
-from sinergi.core.spreadsheets import xlsx_text
+from sinergi.core.spreadsheets import xlsx_cell, xlsx_row
 
 from . import selectors
 from .models import Agreement, AgreementStatus, Partner
@@ -21,8 +20,7 @@ def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Agreements")[:31]
-    sheet.append([xlsx_text(title)])
-    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([xlsx_cell(sheet, title, bold=True, size=13)])
     sheet.append([_("Year"), year])
     sheet.append([])
     headers = [
@@ -36,39 +34,47 @@ def yearly_report(*, agreements: list[Agreement], year: int, title: str, actor, 
         _("IKU partner criteria"),
         _("Forms of partnership"),
     ]
-    sheet.append(headers)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    sheet.append(xlsx_row(sheet, headers, bold=True))
     for agreement in agreements:
         sheet.append(
-            [
-                xlsx_text(agreement.title),
-                xlsx_text(agreement.get_kind_display()),
-                xlsx_text(AgreementStatus(selectors.agreement_status(agreement)).label),
-                xlsx_text(agreement.our_number),
-                xlsx_text(agreement.partner.name),
-                agreement.starts_on,
-                agreement.ends_on,
-                xlsx_text("; ".join(c.name for c in agreement.iku_criteria.all())),
-                xlsx_text("; ".join(f.name for f in agreement.partnership_forms.all())),
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    agreement.title,
+                    agreement.get_kind_display(),
+                    AgreementStatus(selectors.agreement_status(agreement)).label,
+                    agreement.our_number,
+                    agreement.partner.name,
+                    agreement.starts_on,
+                    agreement.ends_on,
+                    "; ".join(c.name for c in agreement.iku_criteria.all()),
+                    "; ".join(f.name for f in agreement.partnership_forms.all()),
+                ],
+            )
         )
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
 
     activities = workbook.create_sheet(_("Activities")[:31])
-    activities.append([_("Date"), _("Kind"), _("Activity"), _("Participants"), _("Agreement")])
-    for cell in activities[1]:
-        cell.font = Font(bold=True)
+    activities.append(
+        xlsx_row(
+            activities,
+            [_("Date"), _("Kind"), _("Activity"), _("Participants"), _("Agreement")],
+            bold=True,
+        )
+    )
     for row in selectors.evidence_rows(agreements=agreements, year=year):
         activities.append(
-            [
-                row.held_on,
-                xlsx_text(row.kind),
-                xlsx_text(row.title),
-                row.participants,
-                xlsx_text(row.agreement.title),
-            ]
+            xlsx_row(
+                activities,
+                [
+                    row.held_on,
+                    row.kind,
+                    row.title,
+                    row.participants,
+                    row.agreement.title,
+                ],
+            )
         )
     for index, width in enumerate([14, 20, 50, 14, 50]):
         activities.column_dimensions[chr(ord("A") + index)].width = width

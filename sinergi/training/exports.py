@@ -14,11 +14,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from sinergi.core.services import log_action
-from sinergi.core.spreadsheets import neutralise_formula, xlsx_storable
+from sinergi.core.spreadsheets import csv_text, xlsx_row
 
 from .models import Batch, Registration
 
@@ -81,36 +79,14 @@ def _rows(batch: Batch) -> Iterator[list]:
         ]
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise_formula(str(value))
-
-
 def participants_csv(batch: Batch) -> bytes:
     """Return the list as CSV in UTF-8 with a byte-order mark, so Excel reads it right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_headers())
     for row in _rows(batch):
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_text(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _xlsx_cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=xlsx_storable(value))
-        # Typed as a string, the cell shows "=…" as text: XLSX needs no quote prefix.
-        cell.data_type = "s"
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
 
 
 def participants_xlsx(batch: Batch) -> bytes:
@@ -120,9 +96,9 @@ def participants_xlsx(batch: Batch) -> bytes:
     for index, width in enumerate(COLUMN_WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, header, bold=True) for header in _headers()])
+    sheet.append(xlsx_row(sheet, _headers(), bold=True))
     for row in _rows(batch):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -3,12 +3,11 @@
 import io
 from datetime import date
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from sinergi.core.spreadsheets import xlsx_storable
+from sinergi.core.spreadsheets import xlsx_row
 
 from .selectors import DayRow
 
@@ -29,28 +28,25 @@ def daily_report_xlsx(rows: list[DayRow], *, day: date) -> bytes:
         _("Cancelled"),
         _("Walk-ins"),
     ]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.append(xlsx_row(sheet, headers, bold=True))
     for row in rows:
         slot = row.slot
-        # Names are typed as strings, so a name starting with "=" stays text.
         sheet.append(
-            [
-                xlsx_storable(slot.service_point.name),
-                timezone.localtime(slot.starts_at).replace(tzinfo=None),
-                timezone.localtime(slot.ends_at).replace(tzinfo=None),
-                row.capacity,
-                row.booked,
-                row.arrived,
-                row.no_shows,
-                row.cancelled,
-                row.walk_ins,
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    slot.service_point.name,
+                    slot.starts_at,
+                    slot.ends_at,
+                    row.capacity,
+                    row.booked,
+                    row.arrived,
+                    row.no_shows,
+                    row.cancelled,
+                    row.walk_ins,
+                ],
+            )
         )
-        sheet.cell(row=sheet.max_row, column=1).data_type = "s"
-        for column in (2, 3):
-            sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd hh:mm"
     total_row = sheet.max_row + 1
     sheet.cell(row=total_row, column=1, value=_("Total")).font = Font(bold=True)
     for column in range(4, 10):

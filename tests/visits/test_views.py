@@ -381,4 +381,4 @@ def test_the_daily_report_is_written_whatever_a_stored_name_holds():
 
     content = workbook_bytes([("Sheet", ["Nama"], [["A\x00B\x07C\x1bD"], ["=1+1"]])])
     rows = list(load_workbook(io.BytesIO(content)).active.values)
-    assert rows[1:] == [("ABCD",), ("'=1+1",)]
+    assert rows[1:] == [("ABCD",), ("=1+1",)]
