@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from sinergi.core.forms import service_errors_add
+from sinergi.core.shortcuts import form_errors_add
 
 from . import ratelimit, services
 from .forms import (
@@ -54,7 +54,7 @@ def signup(request):
                 language=request.LANGUAGE_CODE,
             )
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             email = form.cleaned_data["email"]
             return render(request, "accounts/signup_done.html", {"email": email})
@@ -146,7 +146,7 @@ def profile(request):
                 user=user, actor=user, nik=form.cleaned_data.get("nik", ""), **data
             )
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
             # The form wrote its values onto the signed-in user; show the stored ones elsewhere.
             request.user.refresh_from_db()
         else:

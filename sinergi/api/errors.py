@@ -23,6 +23,8 @@ from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from sinergi.core.exceptions import ServiceError
+
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 
@@ -267,6 +269,11 @@ def install(api) -> None:
         code, message = status_code_and_message(422)
         return respond(request, 422, code, message, django_validation_details(exc))
 
+    @api.exception_handler(ServiceError)
+    def _service_refusal(request, exc):
+        # A business rule's refusal that an endpoint did not turn into `conflict` itself.
+        return respond(request, 409, exc.code, str(exc.message))
+
     @api.exception_handler(Http404)
     def _not_found(request, exc):
         code, message = status_code_and_message(404)
@@ -299,5 +306,5 @@ def install(api) -> None:
 
 
 def conflict(error, **details) -> ApiError:
-    """A business rule's refusal (the services' RegistrationError, LendingError, VisitError)."""
+    """A business rule's refusal (a core.exceptions.ServiceError) as a 409, with `details`."""
     return ApiError(409, error.code, error.message, details or None)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.exceptions import ServiceError
 from sinergi.core.services import log_action
 from sinergi.operations.files import files_pending
 from sinergi.operations.leases import lease_confirm
@@ -51,13 +52,8 @@ LOCK_SEQUENCES = True
 REASON_MAX = 255
 
 
-class CertificateError(Exception):
+class CertificateError(ServiceError):
     """A certificate cannot be issued or changed; the message says why, for the person."""
-
-    def __init__(self, message, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def _now() -> datetime:

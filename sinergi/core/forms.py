@@ -32,12 +32,3 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format=HTML_TIME)
-
-
-def service_errors_add(form: forms.BaseForm, error) -> None:
-    """Put a service's ValidationError on the form fields it names (or on the whole form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)

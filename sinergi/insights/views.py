@@ -18,6 +18,7 @@ from sinergi.accounts.models import Role, User
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.formatting import month_abbreviations
 from sinergi.core.params import id_param, year_param
+from sinergi.core.shortcuts import form_errors_add
 from sinergi.core.spreadsheets import xlsx_response
 from sinergi.learning.models import Session
 from sinergi.training.models import Batch, BatchStatus, Program
@@ -39,14 +40,6 @@ from .selectors.finance import masked
 
 HEAD = (Role.HEAD,)
 FINANCE_READERS = finance_selectors.FINANCE_READERS
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _int(value, default=None):
@@ -177,7 +170,7 @@ def budget(request, batch_id: int):
                     partner_share_percent=data.get("partner_share_percent") or Decimal(0),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(
                     request, _("The budget of %(code)s is saved.") % {"code": batch.code}
@@ -278,7 +271,7 @@ def _save_profile(request, *, user, form_class, set_class: bool, payment_details
                 bank_account_holder=data.get("bank_account_holder") or None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The speaker profile is saved."))
             return None, profile, True
@@ -359,7 +352,7 @@ def session_invite(request, session_id: int):
                     message=form.cleaned_data["message"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The invitation is on its way."))
                 return redirect("insights:session_invite", session_id=session.pk)

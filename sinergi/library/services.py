@@ -21,6 +21,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.emails import email_send
+from sinergi.core.exceptions import ServiceError
 from sinergi.core.services import log_action
 
 from . import fts, selectors
@@ -46,13 +47,11 @@ LOCK_POOLS = True
 MAX_COVER_BYTES = 5 * 1024 * 1024
 
 
-class LendingError(Exception):
+class LendingError(ServiceError):
     """A loan or hold cannot be made; `message` is for the person, `code` for machines."""
 
     def __init__(self, message, code: str, *, hold_available: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code)
         self.hold_available = hold_available
 
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.accounts.models import Role
-from sinergi.core.forms import service_errors_add
 from sinergi.core.htmx import wants_fragment
 from sinergi.core.params import year_param
+from sinergi.core.shortcuts import form_errors_add
 from sinergi.core.spreadsheets import xlsx_response
 
 from . import exports, selectors, services
@@ -58,14 +58,6 @@ STAFF = (Role.COOPERATION_OFFICER, Role.HEAD)
 MANAGERS = (Role.COOPERATION_OFFICER,)
 READERS = (*STAFF, Role.PARTNER)
 PAGE_SIZE = 30
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _agreement_or_404(request, pk: int) -> Agreement:
@@ -215,7 +207,7 @@ def agreement_create(request):
         try:
             agreement = services.agreement_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The agreement is saved."))
             return redirect("partners:agreement_detail", pk=agreement.pk)
@@ -231,7 +223,7 @@ def agreement_edit(request, pk: int):
         try:
             services.agreement_update(agreement=stored, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The agreement is saved."))
             return redirect("partners:agreement_detail", pk=pk)
@@ -354,7 +346,7 @@ def step_complete(request, pk: int, step_id: int):
         try:
             services.step_complete(step=step, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return _after_action(request, pk, _("Step %(order)s is done.") % {"order": step.order})
     return _render_with_errors(request, pk, complete_form=form)
@@ -373,7 +365,7 @@ def step_return(request, pk: int, step_id: int):
                 step=step, actor=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return _after_action(
                 request,
@@ -409,7 +401,7 @@ def document_upload(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return _after_action(request, pk, _("The document is uploaded."))
     return _render_with_errors(request, pk, document_form=form)
@@ -454,7 +446,7 @@ def agreement_terminate(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The agreement is terminated."))
             return redirect("partners:agreement_detail", pk=pk)
@@ -469,7 +461,7 @@ def activity_create(request, pk: int):
         try:
             services.activity_create(agreement=agreement, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The activity is recorded."))
             return redirect("partners:agreement_detail", pk=pk)
@@ -537,7 +529,7 @@ def _partner_form(request, *, partner):
         try:
             partner = services.partner_save(partner=form.save(commit=False), actor=request.user)
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The partner is saved."))
             return redirect("partners:partner_detail", pk=partner.pk)
@@ -576,7 +568,7 @@ def partner_detail(request, pk: int):
                         partner=partner, actor=request.user, **contact_form.cleaned_data
                     )
                 except ValidationError as error:
-                    service_errors_add(contact_form, error)
+                    form_errors_add(contact_form, error)
                 else:
                     messages.success(request, _("The contact is added."))
                     return redirect("partners:partner_detail", pk=pk)
@@ -626,7 +618,7 @@ def visit_request(request):
         try:
             visit = services.visit_request_create(requested_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             return render(request, "partners/visit_requested.html", {"visit": visit})
     return render(request, "partners/visit_request.html", {"form": form})
@@ -710,7 +702,7 @@ def visit_manage(request, pk: int):
             target = {"schedule": schedule_form, "outcome": outcome_form, "decline": decline_form}[
                 action
             ]
-            _add_errors(target, error)
+            form_errors_add(target, error)
     context = {
         "visit": visit,
         "can_manage": manage,

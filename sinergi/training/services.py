@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.services import user_grant_role
+from sinergi.core.exceptions import ServiceError
 from sinergi.core.services import log_action
 from sinergi.core.text import model_text_clean, phone_clean
 
@@ -58,13 +59,8 @@ S = RegistrationState
 LOCK_BATCHES = True
 
 
-class RegistrationError(Exception):
+class RegistrationError(ServiceError):
     """A registration cannot be made or changed; the message says why, for the person."""
-
-    def __init__(self, message, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def _now() -> datetime:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Role
 from sinergi.core.calendar import holiday_name
+from sinergi.core.exceptions import ServiceError
 from sinergi.core.formatting import format_datetime, format_time
 from sinergi.core.services import log_action
 from sinergi.core.text import model_text_clean
@@ -56,13 +57,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 
 
-class VisitError(Exception):
+class VisitError(ServiceError):
     """A request cannot be done; the message says why, for the person, and `code` for machines."""
-
-    def __init__(self, message, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def _now() -> datetime:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.exceptions import ServiceError
 from sinergi.core.services import log_action
 from sinergi.training.models import Registration, RegistrationState
 
@@ -54,12 +55,10 @@ ORDERED_TYPES = (QuestionType.MULTICHOICE, QuestionType.TRUEFALSE, QuestionType.
 SHUFFLED_TYPES = (QuestionType.MULTICHOICE, QuestionType.MATCHING)
 
 
-class QuizError(Exception):
+class QuizError(ServiceError):
     """A rule of the quiz refuses the action; `message` says which, for the participant."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    default_code = "quiz_rule"
 
 
 class AttemptClosed(QuizError):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.core.files import protected_file_response
+from sinergi.core.shortcuts import form_errors_add
 
 from ..forms_classroom import AssignmentSettingsForm, GradeForm, RubricForm, SubmissionForm
 from ..models import Assignment, ItemKind, Submission, SubmissionState
@@ -21,7 +22,6 @@ from ..selectors.access import (
 )
 from ..selectors.content import ItemLocked, item_get_for_manager, item_open_for
 from ..services import assignments as services
-from .common import add_service_errors
 
 
 def _assignment(item) -> Assignment:
@@ -86,7 +86,7 @@ def submit(request, batch_id: int, item_id: int):
                 file=form.cleaned_data.get("file"),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your work has been submitted."))
             return redirect("learning:item_detail", batch_id=batch_id, item_id=item.pk)
@@ -123,7 +123,7 @@ def assignment_settings(request, item_id: int):
         try:
             services.assignment_update(assignment=assignment, actor=request.user, **values)
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Assignment saved."))
             return redirect("learning:assignment_settings", item_id=item.pk)
@@ -135,7 +135,7 @@ def assignment_settings(request, item_id: int):
                 criteria=rubric_form.cleaned_data["criteria"],
             )
         except ValidationError as error:
-            add_service_errors(rubric_form, error)
+            form_errors_add(rubric_form, error)
         else:
             messages.success(request, _("Rubric saved."))
             return redirect("learning:assignment_settings", item_id=item.pk)
@@ -202,7 +202,7 @@ def grade(request, batch_id: int, submission_id: int):
                 rubric_points=form.rubric_points(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Grade saved."))
             return redirect("learning:grading_queue", batch_id=batch_id)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.core.formatting import format_date_range, format_short_datetime
 from sinergi.core.htmx import wants_fragment
+from sinergi.core.shortcuts import form_errors_add
 from sinergi.core.spreadsheets import workbook_bytes, xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
@@ -38,7 +39,6 @@ from ..selectors.attendance import (
     user_sessions,
 )
 from ..services import attendance as services
-from .common import add_service_errors
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -100,7 +100,7 @@ def session_create(request, batch_id: int):
                 batch=access.batch, actor=request.user, **form.service_fields()
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Session saved."))
             return redirect("learning:session_detail", batch_id=batch_id, session_id=session.pk)
@@ -120,7 +120,7 @@ def session_edit(request, batch_id: int, session_id: int):
         try:
             services.session_update(session=session, actor=request.user, **form.service_fields())
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Session saved."))
             return redirect("learning:session_detail", batch_id=batch_id, session_id=session.pk)

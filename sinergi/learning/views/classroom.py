@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.files import protected_file_response
+from sinergi.core.shortcuts import form_errors_add
 from sinergi.core.uploads import PDF
 
 from ..forms_classroom import ItemForm, ModuleForm
@@ -30,7 +31,6 @@ from ..selectors.progress import progress_for
 from ..services import content
 from .assignments import assignment_context
 from .attendance import session_context
-from .common import add_service_errors
 
 # Materials in PDF open in the browser; slides and documents download.
 INLINE = frozenset({PDF})
@@ -142,7 +142,7 @@ def item_create(request, module_id: int, kind: str):
                 module=module, kind=kind, actor=request.user, **form.service_fields()
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             if kind == ItemKind.QUIZ:
                 # A new quiz has no questions and no time limit yet: straight to its settings.
@@ -194,7 +194,7 @@ def item_edit(request, item_id: int):
         try:
             content.item_update(item=item, actor=request.user, **form.service_fields())
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Item saved."))
             return redirect(f"{_editor_url(module)}#item-{item.pk}")

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.decorators import role_required
 from sinergi.core.htmx import wants_fragment
+from sinergi.core.shortcuts import form_errors_add
 
 from ..formats import QuestionFormatError
 from ..formats.render import render_text
@@ -38,7 +39,6 @@ from ..models import QuestionType
 from ..selectors import questions as selectors
 from ..selectors.access import MANAGERS
 from ..services import questions as services
-from .common import add_service_errors
 
 PAGE_SIZE = 50
 STASH_KEY = "learning_question_imports"
@@ -91,7 +91,7 @@ def bank_list(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The question bank was created."))
             return redirect("learning:bank_detail", pk=bank.pk)

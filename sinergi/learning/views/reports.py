@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from sinergi.core.shortcuts import form_errors_add
 from sinergi.core.spreadsheets import xlsx_response
 from sinergi.training.models import Registration, RegistrationState
 
@@ -33,7 +34,6 @@ from ..selectors.progress import (
 from ..selectors.surveys import surveys_of_batch
 from ..services import completion
 from ..services.completion import completion_wait_message
-from .common import add_service_errors
 
 
 class CompletionOverrideForm(forms.Form):
@@ -107,7 +107,7 @@ def completion_override(request, batch_id: int, registration_id: int):
                 registration=registration, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The completion is recorded."))
             return redirect("learning:participant_progress", batch_id, registration.pk)
@@ -137,7 +137,7 @@ def completion_rules(request, batch_id: int):
                         batch=batch, actor=request.user, **form.service_fields()
                     )
                 except ValidationError as error:
-                    add_service_errors(form, error)
+                    form_errors_add(form, error)
                     status = 400
                 else:
                     messages.success(

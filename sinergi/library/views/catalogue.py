@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.core.formatting import format_datetime
+from sinergi.core.shortcuts import error_report, get_or_404
 
 from .. import selectors, services
 from ..files import cover_type, image_type
 from ..forms import PositionForm, SearchForm
 from ..models import BookFile, FileKind, ReadingPosition
 from ..signing import file_token_read, file_url
-from .common import get_or_404, report_error
 
 PAGE_SIZE = 20
 
@@ -70,7 +70,7 @@ def title_borrow(request, pk: int):
     try:
         loan = services.loan_create(title=title, user=request.user)
     except services.LendingError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(
             request,
@@ -86,7 +86,7 @@ def title_hold(request, pk: int):
     try:
         services.hold_create(title=title, user=request.user)
     except services.LendingError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(
             request, _("You are in the queue. We will e-mail you when it is your turn.")
@@ -101,7 +101,7 @@ def loan_return(request, pk: int):
     try:
         services.loan_return(loan=loan, actor=request.user)
     except services.LendingError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(request, _("Returned. Thank you!"))
     return redirect("library:my_loans")
@@ -114,7 +114,7 @@ def hold_cancel(request, pk: int):
     try:
         services.hold_cancel(hold=hold, actor=request.user)
     except services.LendingError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(request, _("You have left the queue."))
     return redirect("library:my_loans")

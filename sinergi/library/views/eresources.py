@@ -1,9 +1,10 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from sinergi.core.shortcuts import get_or_404
+
 from .. import selectors, services
 from ..models import AccessRoute
-from .common import get_or_404
 
 
 @require_safe

@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.shortcuts import get_or_404
 
 from .. import selectors, services, slims
 from ..files import book_file_store
 from ..forms import EResourceForm, PoolForm, SlimsImportForm, TitleForm, UploadForm
 from ..models import EResource
-from .common import get_or_404
 
 staff_required = role_required(*selectors.LIBRARY_STAFF)
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.formatting import format_datetime
-from sinergi.core.forms import service_errors_add
 from sinergi.core.htmx import wants_fragment
+from sinergi.core.shortcuts import form_errors_add
 
 from .. import services
 from ..forms import CatalogueFilterForm, GroupRegistrationForm, RegistrationForm, TransferProofForm
@@ -146,10 +146,8 @@ def register(request, batch_id: int):
             registration = services.registration_create(
                 batch=batch, user=request.user, participant=participant, consent=data["consent"]
             )
-        except services.RegistrationError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            service_errors_add(form, error)
+        except (services.RegistrationError, ValidationError) as error:
+            form_errors_add(form, error)
         else:
             _registered_message(request, registration)
             return redirect("training:registration_detail", pk=registration.pk)
@@ -197,7 +195,7 @@ def group_register(request, batch_id: int):
             field = "members" if error.code == "already_registered" else None
             form.add_error(field, error.message)
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             seated = sum(1 for r in group.registrations.all() if r.state != S.WAITLISTED)
             messages.success(

@@ -22,6 +22,7 @@ from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.htmx import wants_fragment
 from sinergi.core.params import id_param
+from sinergi.core.shortcuts import form_errors_add
 
 from .. import exports, selectors, services
 from ..models import (
@@ -51,15 +52,6 @@ def _next_url(request, default: str) -> str:
     ):
         return url
     return default
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or on the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _batch_or_404(request, pk: int) -> Batch:
@@ -128,7 +120,7 @@ def _program_form(request, *, program):
                 stored = selectors.program_list(user=request.user).get(pk=program.pk)
                 services.program_update(program=stored, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The program is saved."))
             return redirect("training:staff_dashboard")
@@ -159,7 +151,7 @@ def _batch_form(request, *, batch, initial):
             else:
                 batch = services.batch_update(batch=batch, actor=request.user, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("The batch is saved."))
             return redirect("training:batch_manage", pk=batch.pk)

@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.shortcuts import error_report, get_or_404
 
 from .. import selectors, services
 from ..clearance import clearance_blockers
 from ..forms import ClearanceForm, ReasonForm
 from ..models import ClearanceState
 from ..pdf import clearance_letter_pdf
-from .common import get_or_404, private_file, report_error
+from .common import private_file
 
 clearance_staff = role_required(*selectors.CLEARANCE_STAFF)
 
@@ -26,7 +27,7 @@ def clearance(request):
         try:
             created = services.clearance_request(student=request.user, **form.cleaned_data)
         except services.VisitError as error:
-            report_error(request, error)
+            error_report(request, error)
         else:
             messages.success(request, _("Clearance requested."))
             return redirect("visits:clearance_detail", pk=created.pk)
@@ -85,7 +86,7 @@ def clearance_action(request, pk: int, action: str):
         else:
             raise Http404
     except services.VisitError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(request, _("Done."))
     return redirect("visits:clearance_detail", pk=item.pk)

@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
-from sinergi.core.forms import service_errors_add
+from sinergi.core.shortcuts import error_report, form_errors_add, get_or_404
 
 from .. import selectors, services
 from ..forms import DeliveryForm, MemberDomainForm, ProofForm, QuoteForm, ReasonForm, ShipForm
 from ..models import DeliveryState, MemberDomain
-from .common import get_or_404, report_error
 
 delivery_staff = role_required(*selectors.DELIVERY_STAFF)
 
@@ -29,9 +28,9 @@ def my_deliveries(request):
         try:
             delivery = services.delivery_request_create(requester=request.user, **form.cleaned_data)
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
         except services.VisitError as error:
-            report_error(request, error)
+            error_report(request, error)
         else:
             messages.success(request, _("Request sent. Staff will tell you the cost."))
             return redirect("visits:delivery_detail", pk=delivery.pk)
@@ -62,7 +61,7 @@ def delivery_detail(request, pk: int):
                     request=delivery, proof=proof_form.cleaned_data["proof"], actor=request.user
                 )
             except services.VisitError as error:
-                report_error(request, error)
+                error_report(request, error)
             else:
                 messages.success(request, _("Payment proof received; staff will check it."))
             return redirect("visits:delivery_detail", pk=delivery.pk)
@@ -136,7 +135,7 @@ def delivery_action(request, pk: int, action: str):
         else:
             raise Http404
     except (services.VisitError, ValidationError) as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(request, _("Done."))
     return redirect("visits:delivery_detail", pk=delivery.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.accounts.decorators import role_required
 from sinergi.core.htmx import wants_fragment
 from sinergi.core.services import log_action
+from sinergi.core.shortcuts import error_report, get_or_404
 
 from .. import selectors, services
 from ..exports import daily_report_xlsx
@@ -30,7 +31,7 @@ from ..models import (
     QuestionState,
     ServicePoint,
 )
-from .common import get_or_404, private_file, report_error
+from .common import private_file
 
 visit_staff = role_required(*selectors.VISIT_STAFF)
 
@@ -234,7 +235,7 @@ def walk_in(request):
                 slot=slot, people=form.cleaned_data["people"], actor=request.user
             )
         except ValidationError as error:
-            report_error(request, error)
+            error_report(request, error)
         else:
             messages.success(request, _("Walk-in recorded."))
     else:

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
 from sinergi.core.htmx import wants_fragment
+from sinergi.core.shortcuts import error_report, get_or_404
 
 from .. import selectors, services
 from ..forms import FaqForm, FaqSearchForm, QuestionForm, ReplyForm
 from ..models import FaqEntry, QuestionState
-from .common import get_or_404, report_error
 
 
 @require_safe
@@ -63,7 +63,7 @@ def question_detail(request, pk: int):
                 from_staff=from_staff,
             )
         except services.VisitError as error:
-            report_error(request, error)
+            error_report(request, error)
         else:
             messages.success(request, _("Message sent."))
         return redirect("visits:question_detail", pk=question.pk)
@@ -95,7 +95,7 @@ def question_close(request, pk: int):
     try:
         services.question_close(question=question, actor=request.user)
     except services.VisitError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(request, _("The question is closed."))
     return redirect("visits:question_detail", pk=question.pk)
@@ -112,7 +112,7 @@ def question_publish(request, pk: int):
         try:
             services.faq_publish(question=question, actor=request.user, **form.cleaned_data)
         except services.VisitError as error:
-            report_error(request, error)
+            error_report(request, error)
         else:
             messages.success(request, _("Published in the FAQ."))
     return redirect("visits:question_detail", pk=question.pk)

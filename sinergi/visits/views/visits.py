@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.core.calendar import holiday_name
+from sinergi.core.shortcuts import error_report, get_or_404
 
 from .. import selectors, services
 from ..forms import DayForm
 from ..models import ReservationState
 from ..pdf import ticket_pdf, ticket_qr_png
-from .common import get_or_404, private_file, report_error
+from .common import private_file
 
 
 @require_safe
@@ -81,7 +82,7 @@ def slot_book(request, slot_id: int):
     try:
         reservation = services.reservation_create(slot=slot, user=request.user)
     except services.VisitError as error:
-        report_error(request, error)
+        error_report(request, error)
         day = timezone.localtime(slot.starts_at).date().isoformat()
         return redirect(f"{slot.service_point.get_absolute_url()}?date={day}")
     messages.success(request, _("Booked. Your ticket is below and on its way to your e-mail."))
@@ -152,7 +153,7 @@ def ticket_cancel(request, pk: int):
     try:
         services.reservation_cancel(reservation=reservation, actor=request.user)
     except services.VisitError as error:
-        report_error(request, error)
+        error_report(request, error)
     else:
         messages.success(request, _("Your visit is cancelled; the seat is free for someone else."))
     return redirect("visits:ticket_detail", pk=pk)
