@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.exceptions import ServiceError
+from sinergi.core.locking import for_update
 from sinergi.core.services import log_action
 from sinergi.operations.files import files_pending
 from sinergi.operations.leases import lease_confirm
@@ -47,8 +48,8 @@ from .selectors import completed_registrations, template_for_batch
 
 logger = logging.getLogger(__name__)
 
-# The concurrency test's negative control switches this off to show the race it prevents.
-LOCK_SEQUENCES = True
+# The numbering lock (core.locking); only the concurrency test's negative control turns it off.
+LOCK_SEQUENCES = "certificates.sequences"
 REASON_MAX = 255
 
 
@@ -70,9 +71,7 @@ def numbers_take(*, pattern: str, year: int, count: int = 1) -> list[int]:
     """
     NumberSequence.objects.get_or_create(pattern=pattern, year=year)
     sequences = NumberSequence.objects.filter(pattern=pattern, year=year)
-    if LOCK_SEQUENCES:
-        sequences = sequences.select_for_update()
-    sequence = sequences.get()
+    sequence = for_update(sequences, name=LOCK_SEQUENCES).get()
     first = sequence.last + 1
     sequence.last += count
     sequence.save(update_fields=["last"])

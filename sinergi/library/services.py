@@ -2,7 +2,7 @@
 
 A title's copies are guarded like a batch's seats: open a transaction, lock the member's row
 (so their loan limit holds across titles) and then the license pool's row, count the copies in
-use, then write. `LOCK_POOLS` exists only for the negative-control concurrency test.
+use, then write. `LOCK_POOLS` names the lock (core.locking) for the negative-control test.
 """
 
 import re
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.emails import email_send
 from sinergi.core.exceptions import ServiceError
+from sinergi.core.locking import for_update
 from sinergi.core.services import log_action
 
 from . import fts, selectors
@@ -43,7 +44,7 @@ from .models import (
     Title,
 )
 
-LOCK_POOLS = True
+LOCK_POOLS = "library.pools"
 MAX_COVER_BYTES = 5 * 1024 * 1024
 
 
@@ -460,10 +461,9 @@ def pool_set(
 
 def _lock(title: Title, user) -> LicensePool | None:
     """Lock the member's row, then the pool's (always in this order, so no deadlock)."""
-    if not LOCK_POOLS:
-        return LicensePool.objects.filter(title=title).first()
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    return LicensePool.objects.select_for_update().filter(title=title).first()
+    users = get_user_model().objects.filter(pk=user.pk)
+    for_update(users, name=LOCK_POOLS).first()
+    return for_update(LicensePool.objects.filter(title=title), name=LOCK_POOLS).first()
 
 
 def _loan_days(pool: LicensePool | None) -> int:

@@ -20,6 +20,7 @@ from sinergi.accounts.services import user_grant_role
 from sinergi.core.calendar import add_working_days
 from sinergi.core.emails import email_send
 from sinergi.core.formatting import format_date
+from sinergi.core.locking import for_update
 from sinergi.core.services import log_action
 from sinergi.core.text import instance_text_clean, model_text_clean
 from sinergi.core.uploads import DOCX, PDF, validate_upload
@@ -228,14 +229,13 @@ def agreement_update(
     return agreement
 
 
-# Switched off only by the negative control of tests/partners/test_concurrency.py.
-LOCK_AGREEMENTS = True
+# The lock every change to an agreement takes (core.locking; off only in a negative control).
+LOCK_AGREEMENTS = "partners.agreements"
 
 
 def _lock(agreement: Agreement) -> Agreement:
     """Lock the agreement's row: its steps, documents and renewal change one writer at a time."""
-    agreements = Agreement.objects.select_for_update() if LOCK_AGREEMENTS else Agreement.objects
-    return agreements.get(pk=agreement.pk)
+    return for_update(Agreement.objects, name=LOCK_AGREEMENTS).get(pk=agreement.pk)
 
 
 def _start_step(step: AgreementStep, today: date) -> None:

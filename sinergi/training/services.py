@@ -2,8 +2,8 @@
 
 Seats are guarded the pretix way: open a transaction, lock the batch row, count the seats from
 the registrations, then write. Two registrations for the last seat serialise on that lock, so
-capacity is never oversold. `LOCK_BATCHES` exists only for the negative-control test that shows
-the race without the lock.
+capacity is never oversold. `LOCK_BATCHES` names the lock (core.locking) for the
+negative-control test that shows the race without the lock.
 """
 
 import dataclasses
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.accounts.models import Role
 from sinergi.accounts.services import user_grant_role
 from sinergi.core.exceptions import ServiceError
+from sinergi.core.locking import for_update
 from sinergi.core.services import log_action
 from sinergi.core.text import model_text_clean, phone_clean
 
@@ -56,7 +57,7 @@ from .selectors import batch_availability
 from .tasks import send_notification
 
 S = RegistrationState
-LOCK_BATCHES = True
+LOCK_BATCHES = "training.batches"
 
 
 class RegistrationError(ServiceError):
@@ -70,9 +71,7 @@ def _now() -> datetime:
 def batch_lock(*, batch_id: int) -> Batch:
     """Lock the batch row until the transaction ends; every seat change goes through here."""
     batches = Batch.objects.select_related("program")
-    if LOCK_BATCHES:
-        batches = batches.select_for_update(of=("self",))
-    return batches.get(pk=batch_id)
+    return for_update(batches, name=LOCK_BATCHES, of=("self",)).get(pk=batch_id)
 
 
 def _payment_window() -> timedelta:

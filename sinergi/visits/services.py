@@ -1,8 +1,8 @@
 """Every write of the visits domain: slots, reservations, reference, delivery, clearance.
 
 A slot's seats are guarded the way training guards a batch's: open a transaction, lock the
-slot row, count the seats held, then write. `LOCK_SLOTS` exists only for the negative-control
-test that shows the race without the lock.
+slot row, count the seats held, then write. `LOCK_SLOTS` names the lock (core.locking) for
+the negative-control test that shows the race without the lock.
 """
 
 import secrets
@@ -21,6 +21,7 @@ from sinergi.accounts.models import Role
 from sinergi.core.calendar import holiday_name
 from sinergi.core.exceptions import ServiceError
 from sinergi.core.formatting import format_datetime, format_time
+from sinergi.core.locking import for_update
 from sinergi.core.services import log_action
 from sinergi.core.text import model_text_clean
 
@@ -51,7 +52,7 @@ from .tasks import send_notification, send_ticket
 
 R = ReservationState
 D = DeliveryState
-LOCK_SLOTS = True
+LOCK_SLOTS = "visits.slots"
 # Ticket codes avoid letters and digits that read alike (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
@@ -293,9 +294,7 @@ def slot_create(
 def slot_lock(*, slot_id: int) -> VisitSlot:
     """Lock the slot row until the transaction ends; every booking goes through here."""
     slots = VisitSlot.objects.select_related("service_point", "closure")
-    if LOCK_SLOTS:
-        slots = slots.select_for_update(of=("self",))
-    return slots.get(pk=slot_id)
+    return for_update(slots, name=LOCK_SLOTS, of=("self",)).get(pk=slot_id)
 
 
 # --- Reservations --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from functools import partial
 
 from sinergi.certificates import services
 from sinergi.certificates.models import Certificate, NumberSequence
+from sinergi.core import locking
 
 from ..concurrency import ON_POSTGRESQL, run_together
 from .factories import CertificateTemplateFactory, CompletionFactory
@@ -49,7 +50,7 @@ def test_parallel_issues_never_repeat_a_number():
 
 
 def test_negative_control_without_the_lock_numbers_collide(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_SEQUENCES", False)
+    monkeypatch.setattr(locking, "_OFF", {services.LOCK_SEQUENCES})
     # Each thread renders its PDF between reading the sequence and inserting the certificate,
     # so without the lock several read the same last number.
     registrations = completed_batch()

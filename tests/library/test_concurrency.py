@@ -7,6 +7,7 @@ off and must over-lend, which proves the test can see the race it guards against
 
 from functools import partial
 
+from sinergi.core import locking
 from sinergi.library import services
 from sinergi.library.models import Loan, LoanState
 
@@ -54,7 +55,7 @@ def test_one_member_borrowing_many_titles_at_once_keeps_the_loan_limit(settings)
 
 
 def test_negative_control_without_the_locks_over_lends(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_POOLS", False)
+    monkeypatch.setattr(locking, "_OFF", {services.LOCK_POOLS})
     pool = LicensePoolFactory(copies=COPIES)
     services.loan_create(title=pool.title, user=UserFactory())
     users = UserFactory.create_batch(PEOPLE)

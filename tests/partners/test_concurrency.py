@@ -12,6 +12,7 @@ from functools import partial
 import pytest
 from django.core.exceptions import ValidationError
 
+from sinergi.core import locking
 from sinergi.partners import selectors, services
 from sinergi.partners.models import Decision, StepDecision, StepState
 
@@ -69,7 +70,7 @@ def test_a_step_closed_by_several_people_at_once_is_closed_once(slow_checks):
 
 
 def test_negative_control_without_the_lock_closes_it_twice(monkeypatch, slow_checks):
-    monkeypatch.setattr(services, "LOCK_AGREEMENTS", False)
+    monkeypatch.setattr(locking, "_OFF", {services.LOCK_AGREEMENTS})
     step = _first_step()
     users = UserFactory.create_batch(CLICKS, roles=["cooperation_officer"])
 

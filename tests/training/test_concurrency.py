@@ -8,6 +8,7 @@ race it guards against (as pretix's concurrency tests do).
 
 from functools import partial
 
+from sinergi.core import locking
 from sinergi.training import services
 from sinergi.training.models import Invoice, Registration
 from sinergi.training.selectors import batch_availability
@@ -52,7 +53,7 @@ def test_parallel_registrations_never_exceed_capacity():
 
 
 def test_negative_control_without_the_lock_oversells(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_BATCHES", False)
+    monkeypatch.setattr(locking, "_OFF", {services.LOCK_BATCHES})
     # Without the lock each thread counts the free seats before the others have committed:
     # every thread connects after the barrier and runs several queries before its commit, so
     # the forty transactions overlap. In 20 runs all 40 got a seat every time, far from the

@@ -8,6 +8,7 @@ see the race it guards against (as pretix's concurrency tests do).
 
 from functools import partial
 
+from sinergi.core import locking
 from sinergi.visits import services
 from sinergi.visits.models import Reservation
 
@@ -47,7 +48,7 @@ def test_parallel_bookings_never_exceed_the_bookable_seats():
 
 
 def test_negative_control_without_the_lock_oversells(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_SLOTS", False)
+    monkeypatch.setattr(locking, "_OFF", {services.LOCK_SLOTS})
     slot = VisitSlotFactory(capacity=CAPACITY, walk_in_seats=WALK_IN)
     for user in UserFactory.create_batch(3):
         services.reservation_create(slot=slot, user=user)
