@@ -167,3 +167,23 @@ class VerifyPdfForm(forms.Form):
         if head != b"%PDF-":
             raise forms.ValidationError(_("This is not a PDF file."))
         return upload
+
+
+class VerifyCredentialForm(forms.Form):
+    """An Open Badges credential to check: a baked PNG badge, a VC-JWT or its JSON."""
+
+    MAX_BYTES = 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Badge or credential"),
+        help_text=_("The badge PNG, or the credential file (.jwt or .json), at most 1 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,.png,.jwt,.json,application/json,text/plain"}
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload

@@ -8,7 +8,13 @@ from django.db.models import Count, Q, QuerySet
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.signing import SignatureCheck, pdf_signature_check
-from sinergi.training.models import Batch, Program, Registration, RegistrationState
+from sinergi.training.models import (
+    Batch,
+    CompetencyUnit,
+    Program,
+    Registration,
+    RegistrationState,
+)
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Certificate, CertificateArchive, CertificateTemplate
 
@@ -149,3 +155,8 @@ def certificate_verify_pdf(*, content: bytes) -> PdfVerification:
     if not certificate.is_valid:
         return PdfVerification("revoked", check, certificate)
     return PdfVerification("valid", check, certificate)
+
+
+def competency_units_public():
+    """The competency units some program teaches, for the public page badges align to."""
+    return CompetencyUnit.objects.filter(programs__isnull=False).distinct().order_by("code")

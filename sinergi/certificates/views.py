@@ -7,7 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -17,12 +23,13 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.accounts.decorators import role_required
 from sinergi.training.models import Batch, Program
 
-from . import selectors, services
+from . import badges, selectors, services
 from .forms import (
     ReissueForm,
     RevokeForm,
     SignatureFormSet,
     TemplateForm,
+    VerifyCredentialForm,
     VerifyForm,
     VerifyPdfForm,
 )
@@ -58,7 +65,8 @@ def _pdf_file(file, filename: str, *, inline: bool = False) -> FileResponse:
 @require_safe
 def mine(request):
     certificates = selectors.certificates_for_holder(user=request.user)
-    return render(request, "certificates/mine.html", {"certificates": certificates})
+    context = {"certificates": certificates, "badges": badges.badges_available()}
+    return render(request, "certificates/mine.html", context)
 
 
 @login_required
@@ -71,6 +79,69 @@ def download(request, pk: int):
     return _pdf_file(certificate.pdf, f"sertifikat-{_safe(certificate.number)}.pdf")
 
 
+def _own_valid_certificate(request, pk: int) -> Certificate:
+    try:
+        certificate = selectors.certificate_get_for_user(certificate_id=pk, user=request.user)
+    except Certificate.DoesNotExist:
+        raise Http404 from None
+    if not certificate.is_valid or not badges.badges_available():
+        raise Http404
+    return certificate
+
+
+@login_required
+@require_safe
+def credential_download(request, pk: int):
+    """The certificate as an Open Badges 3.0 credential, a VC-JWT (compact JWS)."""
+    certificate = _own_valid_certificate(request, pk)
+    response = HttpResponse(badges.credential_jwt(certificate), content_type="application/jwt")
+    response["Content-Disposition"] = (
+        f'attachment; filename="badge-{_safe(certificate.number)}.jwt"'
+    )
+    return _private(response)
+
+
+@login_required
+@require_safe
+def badge_download(request, pk: int):
+    """The badge PNG with the credential baked in (OB 3.0 baking, iTXt)."""
+    certificate = _own_valid_certificate(request, pk)
+    response = HttpResponse(badges.badge_png(certificate), content_type="image/png")
+    response["Content-Disposition"] = (
+        f'attachment; filename="badge-{_safe(certificate.number)}.png"'
+    )
+    return _private(response)
+
+
+# --- The issuer's public profile and keys -----------------------------------------------------
+
+
+def _public_json(data: dict, content_type: str = "application/json") -> JsonResponse:
+    response = JsonResponse(data, content_type=content_type, json_dumps_params={"indent": 2})
+    patch_cache_control(response, public=True, max_age=300)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def issuer(request):
+    """The library as an Open Badges issuer (JSON-LD Profile), the `issuer.id` of badges."""
+    return _public_json(badges.issuer_profile(), "application/ld+json")
+
+
+@require_safe
+def issuer_jwks(request):
+    """The public keys that sign the library's badges (JWKS, RFC 7517)."""
+    return _public_json(badges.jwks())
+
+
+@require_safe
+def competencies(request):
+    """The competency units (SKKNI) badges align to, each with its own anchor."""
+    units = selectors.competency_units_public()
+    return render(request, "certificates/competencies.html", {"units": units})
+
+
 # --- Public verification ----------------------------------------------------------------------
 
 
@@ -79,7 +150,31 @@ def verify(request):
     form = VerifyForm(request.GET or None)
     if form.is_valid():
         return redirect("certificates:verify_code", code=form.cleaned_data["code"])
-    return render(request, "certificates/verify.html", {"form": form, "pdf_form": VerifyPdfForm()})
+    context = {"form": form, "pdf_form": VerifyPdfForm(), "badge_form": VerifyCredentialForm()}
+    return render(request, "certificates/verify.html", context)
+
+
+@require_POST
+def verify_credential(request):
+    """Check an uploaded badge PNG or credential: its signature, then the register."""
+    if not verification_allowed(request):
+        response = render(request, "certificates/verify_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    badge_form = VerifyCredentialForm(request.POST, request.FILES)
+    if not badge_form.is_valid():
+        context = {"form": VerifyForm(), "pdf_form": VerifyPdfForm(), "badge_form": badge_form}
+        return render(request, "certificates/verify.html", context, status=400)
+    upload = badge_form.cleaned_data["file"]
+    verdict = badges.credential_verify(content=upload.read(VerifyCredentialForm.MAX_BYTES + 1))
+    response = render(
+        request,
+        "certificates/verify_badge_result.html",
+        {"verdict": verdict, "form": VerifyForm(), "badge_form": VerifyCredentialForm()},
+    )
+    patch_cache_control(response, no_cache=True, max_age=0)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_POST
@@ -91,7 +186,11 @@ def verify_pdf(request):
         return response
     pdf_form = VerifyPdfForm(request.POST, request.FILES)
     if not pdf_form.is_valid():
-        context = {"form": VerifyForm(), "pdf_form": pdf_form}
+        context = {
+            "form": VerifyForm(),
+            "pdf_form": pdf_form,
+            "badge_form": VerifyCredentialForm(),
+        }
         return render(request, "certificates/verify.html", context, status=400)
     verdict = selectors.certificate_verify_pdf(content=pdf_form.cleaned_data["file"].read())
     response = render(
