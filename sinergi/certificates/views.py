@@ -16,15 +16,21 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.forms import service_errors_add
+from sinergi.core.params import id_param, year_param
+from sinergi.core.spreadsheets import xlsx_response
 from sinergi.training.models import Batch, Program
 
 from . import badges, selectors, services
 from .forms import (
+    JpDeclarationForm,
+    JpReviewForm,
     ReissueForm,
     RevokeForm,
     SignatureFormSet,
@@ -33,7 +39,13 @@ from .forms import (
     VerifyForm,
     VerifyPdfForm,
 )
-from .models import ArchiveStatus, Certificate, CertificateArchive, CertificateTemplate
+from .models import (
+    ArchiveStatus,
+    Certificate,
+    CertificateArchive,
+    CertificateTemplate,
+    JpDeclaration,
+)
 from .ratelimit import verification_allowed
 from .selectors import MANAGERS
 from .tasks import issue_for_batch
@@ -111,6 +123,104 @@ def badge_download(request, pk: int):
         f'attachment; filename="badge-{_safe(certificate.number)}.png"'
     )
     return _private(response)
+
+
+# --- The JP record ------------------------------------------------------------------------------
+
+
+def _record_year(request) -> int:
+    return year_param(request.GET.get("year"), default=timezone.localdate().year)
+
+
+@login_required
+def jp_record(request):
+    """The participant's JP of a year against the target, and declaring JP from outside."""
+    year = _record_year(request)
+    form = JpDeclarationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.jp_declaration_create(
+                user=request.user,
+                title=data["title"],
+                organiser=data["organiser"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                jp=data["jp"],
+                proof=data["proof"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(request, _("Your JP was sent for review."))
+            return redirect(f"{reverse('certificates:jp_record')}?year={data['ends_on'].year}")
+    record = selectors.jp_record(user=request.user, year=year)
+    status = 400 if request.method == "POST" else 200
+    context = {"record": record, "form": form}
+    return render(request, "certificates/jp_record.html", context, status=status)
+
+
+@login_required
+@require_safe
+def jp_transcript(request, kind: str):
+    from .transcripts import transcript_pdf, transcript_xlsx
+
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    record = selectors.jp_record(user=request.user, year=_record_year(request))
+    stem = f"transkrip-jp-{record.year}"
+    if kind == "xlsx":
+        return _private(xlsx_response(transcript_xlsx(user=request.user, record=record), stem))
+    response = HttpResponse(
+        transcript_pdf(user=request.user, record=record), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+    return _private(response)
+
+
+@login_required
+@require_safe
+def jp_proof(request, pk: int):
+    try:
+        declaration = selectors.jp_declaration_get_for_user(declaration_id=pk, user=request.user)
+    except JpDeclaration.DoesNotExist:
+        raise Http404 from None
+    name = declaration.proof.name.rsplit("/", 1)[-1]
+    response = FileResponse(declaration.proof.open("rb"), as_attachment=True, filename=name)
+    return _private(response)
+
+
+@role_required(*MANAGERS)
+def jp_reviews(request):
+    """Declared JP waiting for review, oldest first; accept or reject each."""
+    if request.method == "POST":
+        try:
+            declaration = selectors.jp_declaration_get_for_user(
+                declaration_id=id_param(request.POST.get("declaration"), default=0),
+                user=request.user,
+            )
+        except JpDeclaration.DoesNotExist:
+            raise Http404 from None
+        form = JpReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.jp_declaration_review(
+                    declaration=declaration,
+                    actor=request.user,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    note=form.cleaned_data["review_note"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The declaration was reviewed."))
+        else:
+            messages.error(request, _("Choose accept or reject."))
+        return redirect("certificates:jp_reviews")
+    declarations = Paginator(selectors.jp_declarations_to_review(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "certificates/staff/jp_reviews.html", {"declarations": declarations})
 
 
 # --- The issuer's public profile and keys -----------------------------------------------------
