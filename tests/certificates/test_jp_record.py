@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -23,7 +24,6 @@ from ..pdfcheck import pdfsig
 from .factories import CertificateTemplateFactory, CompletionFactory
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def proof_pdf() -> SimpleUploadedFile:
@@ -143,12 +143,12 @@ def test_rejecting_needs_a_reason_and_a_review_happens_once(manager, participant
     declaration = declaration_for(
         participant, jp=3, ends_on=datetime.date(2026, 1, 5), status="pending"
     )
-    with pytest.raises(Exception, match="Say why|Sebutkan"):
+    with pytest.raises(ValidationError, match=r"Say why|Sebutkan"):
         services.jp_declaration_review(declaration=declaration, actor=manager, accept=False)
     services.jp_declaration_review(
         declaration=declaration, actor=manager, accept=False, note="Bukti tidak terbaca"
     )
-    with pytest.raises(Exception, match="already|sudah"):
+    with pytest.raises(ValidationError, match=r"already|sudah"):
         services.jp_declaration_review(declaration=declaration, actor=manager, accept=True)
 
 
