@@ -175,7 +175,7 @@ class VerifyCredentialForm(forms.Form):
 
     MAX_BYTES = 1024 * 1024
 
-    file = forms.FileField(
+    badge = forms.FileField(
         label=_("Badge or credential"),
         help_text=_("The badge PNG, or the credential file (.jwt or .json), at most 1 MB."),
         widget=forms.ClearableFileInput(
@@ -183,8 +183,8 @@ class VerifyCredentialForm(forms.Form):
         ),
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
+    def clean_badge(self):
+        upload = self.cleaned_data["badge"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return upload

@@ -275,7 +275,7 @@ def verify_credential(request):
     if not badge_form.is_valid():
         context = {"form": VerifyForm(), "pdf_form": VerifyPdfForm(), "badge_form": badge_form}
         return render(request, "certificates/verify.html", context, status=400)
-    upload = badge_form.cleaned_data["file"]
+    upload = badge_form.cleaned_data["badge"]
     verdict = badges.credential_verify(content=upload.read(VerifyCredentialForm.MAX_BYTES + 1))
     response = render(
         request,

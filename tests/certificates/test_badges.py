@@ -153,7 +153,7 @@ def _check(client, content: bytes, name: str = "badge.png"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
-    return client.post(reverse("certificates:verify_credential"), {"file": upload})
+    return client.post(reverse("certificates:verify_credential"), {"badge": upload})
 
 
 def state(response) -> str:
