@@ -28,7 +28,7 @@ import struct
 import uuid
 import zlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jwt
@@ -298,34 +298,41 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def badge_image(certificate: Certificate) -> bytes:
-    """Draw the badge: a round seal with the program's JP, PNG, not yet baked."""
-    from PIL import Image, ImageDraw, ImageFont
+@cache
+def _font(bold: bool, size: int):
+    from PIL import ImageFont
 
     from sinergi.core import pdf as core_pdf
+
+    name = core_pdf.FILES[core_pdf.SANS_BOLD if bold else core_pdf.SANS]
+    return ImageFont.truetype(str(core_pdf.FONT_DIR / name), size)
+
+
+@lru_cache(maxsize=128)
+def _badge_image(jp: int, title: str, host: str) -> bytes:
+    """Draw the badge (a round seal with the JP and the program), once per program's look."""
+    from PIL import Image, ImageDraw
 
     size = 400
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.ellipse((8, 8, size - 8, size - 8), fill=(11, 83, 148, 255))
     draw.ellipse((28, 28, size - 28, size - 28), outline=(255, 255, 255, 255), width=4)
-    bold = str(core_pdf.FONT_DIR / core_pdf.FILES[core_pdf.SANS_BOLD])
-    regular = str(core_pdf.FONT_DIR / core_pdf.FILES[core_pdf.SANS])
-    big = ImageFont.truetype(bold, 96)
-    small = ImageFont.truetype(regular, 26)
     white = (255, 255, 255, 255)
-    draw.text((size / 2, 170), str(certificate.jp), font=big, fill=white, anchor="mm")
-    draw.text((size / 2, 245), "JP", font=ImageFont.truetype(bold, 40), fill=white, anchor="mm")
-    title = certificate.program_title
+    draw.text((size / 2, 170), str(jp), font=_font(True, 96), fill=white, anchor="mm")
+    draw.text((size / 2, 245), "JP", font=_font(True, 40), fill=white, anchor="mm")
     if len(title) > 24:
         title = title[:23] + "…"
-    draw.text((size / 2, 300), title, font=small, fill=white, anchor="mm")
-    draw.text(
-        (size / 2, 90), settings.SINERGI_HOST_SHORT_NAME[:22], font=small, fill=white, anchor="mm"
-    )
+    draw.text((size / 2, 300), title, font=_font(False, 26), fill=white, anchor="mm")
+    draw.text((size / 2, 90), host[:22], font=_font(False, 26), fill=white, anchor="mm")
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def badge_image(certificate: Certificate) -> bytes:
+    """Return the badge's PNG, not yet baked."""
+    return _badge_image(certificate.jp, certificate.program_title, settings.SINERGI_HOST_SHORT_NAME)
 
 
 def png_bake(png: bytes, credential: str) -> bytes:
