@@ -177,10 +177,10 @@ def machine() -> str:
 
 def bench_badges(certificates, count: int) -> tuple[float, float, float, int]:
     """Time the credentials alone, then the baked badges, in this process; verify a sample."""
+    from django.conf import settings
+
     from sinergi.certificates import badges
     from sinergi.core.signing import badge_development_key_create, badge_development_path
-
-    from django.conf import settings
 
     # A key of its own in the temporary directory, configured as the library's would be.
     settings.SINERGI_BADGE_KEY = str(badge_development_key_create(path=badge_development_path()))

@@ -40,8 +40,7 @@ def badge_key_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         checks.Warning(
             "No Open Badges key is configured: certificates are offered without their digital "
             "badge.",
-            hint="Set SINERGI_BADGE_KEY to an Ed25519 private key (PEM); see "
-            "docs/certificates.md.",
+            hint="Set SINERGI_BADGE_KEY to an Ed25519 private key (PEM); see docs/certificates.md.",
             id="core.W102",
         )
     ]
