@@ -7,7 +7,10 @@ then measures, with the services the staff pages use:
 
 1. issuing every certificate (`certificates_issue_for_batch`: number, render the PDF, store
    it, record it, queue the e-mails), in certificates per second;
-2. building the ZIP of all of them (`archive_build`, as the background task does).
+2. building the ZIP of all of them (`archive_build`, as the background task does);
+3. with --badges, making every certificate's Open Badges 3.0 credential (a VC-JWT, EdDSA) and
+   its baked badge PNG, as the download views do, and checking a sample of the PNGs with the
+   verification page's own `credential_verify`.
 
 It checks that there are COUNT certificates with COUNT different numbers and files, and that
 the ZIP holds COUNT PDFs, and prints the figures with the machine's description.
@@ -47,6 +50,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--signed",
         action="store_true",
         help="sign every PDF (PAdES) with a development key made in the temporary directory",
+    )
+    parser.add_argument(
+        "--badges",
+        action="store_true",
+        help="also sign every certificate's Open Badges credential and bake its PNG",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
@@ -167,6 +175,31 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}"
 
 
+def bench_badges(certificates, count: int) -> tuple[float, float, float, int]:
+    """Time the credentials alone, then the baked badges, in this process; verify a sample."""
+    from django.conf import settings
+
+    from sinergi.certificates import badges
+    from sinergi.core.signing import badge_development_key_create, badge_development_path
+
+    # A key of its own in the temporary directory, configured as the library's would be.
+    settings.SINERGI_BADGE_KEY = str(badge_development_key_create(path=badge_development_path()))
+    badges._load_key.cache_clear()
+    rows = list(certificates.select_related("registration__user", "registration__batch__program"))
+    badges.credential_jwt(rows[0])  # load the key before the clock starts
+    before = time.process_time()
+    for certificate in rows:
+        badges.credential_jwt(certificate)
+    jwt_ms = (time.process_time() - before) / len(rows) * 1000
+    before = time.process_time()
+    pngs = [badges.badge_png(certificate) for certificate in rows]
+    png_ms = (time.process_time() - before) / len(rows) * 1000
+    sample = pngs[:: max(count // 50, 1)]
+    for png in sample:
+        assert badges.credential_verify(content=png).state == "valid"
+    return jwt_ms, png_ms, sum(len(p) for p in pngs) / len(pngs) / 1024, len(sample)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="sinergi-bench-certificates-"))
@@ -222,6 +255,8 @@ def main(argv=None) -> int:
         assert len(entries) == args.count
         assert zipped.read(entries[-1]).startswith(b"%PDF-")
     zip_mb = archive.file.size / 1_000_000
+    if args.badges:
+        badge_figures = bench_badges(certificates, args.count)
 
     print()
     print(f"machine   {machine()}")
@@ -242,6 +277,12 @@ def main(argv=None) -> int:
     print(f"          load average {load_before:.1f} before, {load_after:.1f} after")
     print(f"          PDF size about {sum(sizes) / len(sizes) / 1024:.0f} KiB")
     print(f"zip       {len(entries)} PDFs, {zip_mb:.0f} MB, built in {zip_seconds:.1f} s")
+    if args.badges:
+        jwt_ms, png_ms, png_kib, checked = badge_figures
+        print(
+            f"badges    {args.count} VC-JWTs at {jwt_ms:.2f} ms CPU each; with the baked PNG "
+            f"{png_ms:.1f} ms CPU each, about {png_kib:.0f} KiB; {checked} checked valid"
+        )
     if not args.keep:
         import shutil
 

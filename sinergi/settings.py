@@ -349,6 +349,12 @@ SINERGI_SIGNING_TSA_URL = env("SINERGI_SIGNING_TSA_URL", default="")
 SINERGI_SIGNING_FETCH_REVOCATION = env.bool("SINERGI_SIGNING_FETCH_REVOCATION", default=True)
 # Use var/signing/development.p12 even with DEBUG off (tests, a demo server). Never production.
 SINERGI_SIGNING_DEVELOPMENT = env.bool("SINERGI_SIGNING_DEVELOPMENT", default=False)
+# Open Badges 3.0 credentials (VC-JWT, EdDSA): a PEM Ed25519 private key file; previous keys'
+# public PEM files stay in the issuer's JWKS so that badges they signed still verify.
+SINERGI_BADGE_KEY = env("SINERGI_BADGE_KEY", default="")
+SINERGI_BADGE_PREVIOUS_KEYS = env.list("SINERGI_BADGE_PREVIOUS_KEYS", default=[])
+# The JP of competency development a participant should reach in a year (the JP record).
+SINERGI_JP_TARGET = env.int("SINERGI_JP_TARGET", default=20)
 
 # --- Learning: sessions and self check-in ---
 # One JP (jam pelajaran) of a session, in minutes.

@@ -8,7 +8,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from sinergi.api.errors import ApiError, Error
-from sinergi.api.types import LINE_PATTERN, MAX_ID, Pagination
+from sinergi.api.types import FIRST_YEAR, LAST_YEAR, LINE_PATTERN, MAX_ID, Pagination
 
 from . import selectors
 from .models import Certificate, CertificateStatus
@@ -103,3 +103,57 @@ def certificate_list(request, filters: Query[CertificateFilter]):
     if not selectors.is_certificate_manager(request.user):
         raise ApiError(403, "forbidden", _("Only program managers may list certificates."))
     return selectors.certificates_list(batch_id=filters.batch)
+
+
+class JpEntryOut(Schema):
+    title: str
+    organiser: str
+    starts_on: date
+    ends_on: date
+    jp: int
+    source: str = Field(description="sinergi (a certificate issued here) or declared (accepted)")
+    certificate_number: str | None = Field(None, description="For a training completed here")
+
+
+class JpRecordOut(Schema):
+    year: int
+    total: int = Field(description="JP of the year: valid certificates and accepted declarations")
+    target: int = Field(description="The yearly target (SINERGI_JP_TARGET, 20 by default)")
+    reached: bool
+    entries: list[JpEntryOut]
+    pending_declarations: int = Field(description="Declarations waiting for review")
+
+
+class JpRecordQuery(Schema):
+    year: int | None = Field(
+        None, ge=FIRST_YEAR, le=LAST_YEAR, description="The year; this year (WIB) without it"
+    )
+
+
+@router.get(
+    "/me/jp-record",
+    response={200: JpRecordOut},
+    summary="My JP record of a year: completed trainings and accepted declarations",
+)
+def my_jp_record(request, filters: Query[JpRecordQuery]):
+    year = filters.year or timezone.localdate().year
+    record = selectors.jp_record(user=request.user, year=year)
+    return {
+        "year": record.year,
+        "total": record.total,
+        "target": record.target,
+        "reached": record.reached,
+        "entries": [
+            {
+                "title": entry.title,
+                "organiser": entry.organiser,
+                "starts_on": entry.starts_on,
+                "ends_on": entry.ends_on,
+                "jp": entry.jp,
+                "source": entry.source,
+                "certificate_number": entry.reference or None,
+            }
+            for entry in record.entries
+        ],
+        "pending_declarations": sum(1 for d in record.pending if d.status == "pending"),
+    }

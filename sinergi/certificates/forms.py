@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.core.uploads import JPEG, PNG, accept_upload
+from sinergi.core.forms import DateInput
+from sinergi.core.uploads import JPEG, PDF, PNG, accept_upload
 
 from .models import CertificateTemplate, Signature, parse_predicates
 from .pdf import wording_errors
@@ -167,3 +168,66 @@ class VerifyPdfForm(forms.Form):
         if head != b"%PDF-":
             raise forms.ValidationError(_("This is not a PDF file."))
         return upload
+
+
+class VerifyCredentialForm(forms.Form):
+    """An Open Badges credential to check: a baked PNG badge, a VC-JWT or its JSON."""
+
+    MAX_BYTES = 1024 * 1024
+
+    badge = forms.FileField(
+        label=_("Badge or credential"),
+        help_text=_("The badge PNG, or the credential file (.jwt or .json), at most 1 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,.png,.jwt,.json,application/json,text/plain"}
+        ),
+    )
+
+    def clean_badge(self):
+        upload = self.cleaned_data["badge"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload
+
+
+class JpDeclarationForm(forms.Form):
+    """JP followed outside Sinergi, with its proof (a certificate scan or a letter)."""
+
+    PROOF_MAX_BYTES = 5 * 1024 * 1024
+
+    title = forms.CharField(label=_("Activity"), max_length=200)
+    organiser = forms.CharField(label=_("Organiser"), max_length=200)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+    jp = forms.IntegerField(
+        label=_("JP"),
+        min_value=1,
+        max_value=500,
+        help_text=_("As stated on the proof; 1 JP = 45 minutes."),
+    )
+    proof = forms.FileField(
+        label=_("Proof"),
+        help_text=_("The certificate or letter, as a PDF, PNG or JPEG of at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def clean_proof(self):
+        return accept_upload(
+            self.cleaned_data["proof"], allowed={PDF, PNG, JPEG}, max_bytes=self.PROOF_MAX_BYTES
+        )
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        return data
+
+
+class JpReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("reject", _("Reject"))], widget=forms.HiddenInput
+    )
+    review_note = forms.CharField(
+        label=_("Note"), max_length=255, required=False, help_text=_("Required when rejecting.")
+    )

@@ -279,3 +279,68 @@ class CertificateArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeclarationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class JpDeclaration(models.Model):
+    """Competency development a participant followed outside Sinergi, declared with proof.
+
+    Counted in the participant's JP record (with the JP of the trainings completed here) once
+    staff accept it. JP: jam pelajaran, 45-minute lesson hours, the unit of the civil service's
+    yearly competency-development target.
+    """
+
+    JP_MAX = 500
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jp_declarations"
+    )
+    title = models.CharField(_("activity"), max_length=200)
+    organiser = models.CharField(_("organiser"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    jp = models.PositiveSmallIntegerField(_("JP"))
+    # Never served from MEDIA_URL: the owner and reviewers download it through a view.
+    proof = models.FileField(_("proof"), upload_to="certificates/jp-proofs/%Y/", max_length=200)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeclarationStatus.choices,
+        default=DeclarationStatus.PENDING,
+    )
+    review_note = models.CharField(_("note from the reviewer"), max_length=255, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ends_on", "-id"]
+        verbose_name = _("declared JP")
+        verbose_name_plural = _("declared JP")
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(jp__gte=1) & Q(jp__lte=500),
+                name="jp_declaration_jp_in_range",
+                violation_error_message=_("JP must be between 1 and 500."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="jp_declaration_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.jp} JP)"

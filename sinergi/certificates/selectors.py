@@ -2,15 +2,32 @@
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from sinergi.accounts.models import Role
 from sinergi.accounts.selectors import user_has_role
 from sinergi.core.signing import SignatureCheck, pdf_signature_check
-from sinergi.training.models import Batch, Program, Registration, RegistrationState
+from sinergi.training.models import (
+    Batch,
+    CompetencyUnit,
+    Program,
+    Registration,
+    RegistrationState,
+)
 
-from .models import CODE_ALPHABET, CODE_LENGTH, Certificate, CertificateArchive, CertificateTemplate
+from .models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Certificate,
+    CertificateArchive,
+    CertificateStatus,
+    CertificateTemplate,
+    DeclarationStatus,
+    JpDeclaration,
+)
 
 # Program managers run certificates; an administrator holds every role.
 MANAGERS = (Role.PROGRAM_MANAGER,)
@@ -149,3 +166,112 @@ def certificate_verify_pdf(*, content: bytes) -> PdfVerification:
     if not certificate.is_valid:
         return PdfVerification("revoked", check, certificate)
     return PdfVerification("valid", check, certificate)
+
+
+def competency_units_public():
+    """The competency units some program teaches, for the public page badges align to."""
+    return CompetencyUnit.objects.filter(programs__isnull=False).distinct().order_by("code")
+
+
+# --- The JP record ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JpEntry:
+    """One line of a JP record: a training completed here or an accepted declaration."""
+
+    title: str
+    organiser: str
+    starts_on: date
+    ends_on: date
+    jp: int
+    source: str  # "sinergi" or "declared"
+    reference: str  # the certificate's number, or "" for a declaration
+
+
+@dataclass(frozen=True)
+class JpRecord:
+    year: int
+    entries: list[JpEntry]
+    total: int
+    target: int
+    years: list[int]
+    pending: list[JpDeclaration]
+
+    @property
+    def reached(self) -> bool:
+        return self.total >= self.target
+
+    @property
+    def missing(self) -> int:
+        return max(self.target - self.total, 0)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.total / self.target)) if self.target else 100
+
+
+def jp_record(*, user, year: int) -> JpRecord:
+    """Return `user`'s JP for `year`: every valid certificate (by the training's last day) and
+    every accepted declaration, across programs and partners, with the year's target. Five
+    queries whatever the size."""
+    certificates = Certificate.objects.filter(
+        registration__user=user, status=CertificateStatus.VALID
+    )
+    declarations = JpDeclaration.objects.filter(user=user)
+    accepted = declarations.filter(status=DeclarationStatus.ACCEPTED)
+    years = {d.year for d in certificates.dates("ends_on", "year")}
+    years |= {d.year for d in accepted.dates("ends_on", "year")}
+    years.add(year)
+    entries = [
+        JpEntry(
+            title=certificate.program_title,
+            organiser=certificate.registration.batch.program.organisers
+            or settings.SINERGI_HOST_NAME,
+            starts_on=certificate.starts_on,
+            ends_on=certificate.ends_on,
+            jp=certificate.jp,
+            source="sinergi",
+            reference=certificate.number,
+        )
+        for certificate in certificates.filter(ends_on__year=year).select_related(
+            "registration__batch__program"
+        )
+    ]
+    entries += [
+        JpEntry(
+            title=declaration.title,
+            organiser=declaration.organiser,
+            starts_on=declaration.starts_on,
+            ends_on=declaration.ends_on,
+            jp=declaration.jp,
+            source="declared",
+            reference="",
+        )
+        for declaration in accepted.filter(ends_on__year=year)
+    ]
+    entries.sort(key=lambda entry: (entry.ends_on, entry.title))
+    return JpRecord(
+        year=year,
+        entries=entries,
+        total=sum(entry.jp for entry in entries),
+        target=settings.SINERGI_JP_TARGET,
+        years=sorted(years, reverse=True),
+        pending=list(declarations.exclude(status=DeclarationStatus.ACCEPTED).order_by("-id")),
+    )
+
+
+def jp_declaration_get_for_user(*, declaration_id: int, user) -> JpDeclaration:
+    """Return the declaration if `user` made it or reviews declarations; else DoesNotExist."""
+    declarations = JpDeclaration.objects.select_related("user")
+    if not is_certificate_manager(user):
+        declarations = declarations.filter(user=user)
+    return declarations.get(pk=declaration_id)
+
+
+def jp_declarations_to_review() -> QuerySet[JpDeclaration]:
+    return (
+        JpDeclaration.objects.filter(status=DeclarationStatus.PENDING)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.core.exceptions import ServiceError
 from sinergi.core.locking import for_update
 from sinergi.core.services import log_action
+from sinergi.core.text import model_text_clean
 from sinergi.operations.files import files_pending
 from sinergi.operations.leases import lease_confirm
 from sinergi.training.models import Batch, Registration, RegistrationState
@@ -40,6 +41,8 @@ from .models import (
     CertificateStatus,
     CertificateTemplate,
     CertificateVersion,
+    DeclarationStatus,
+    JpDeclaration,
     NumberSequence,
     Signature,
 )
@@ -554,3 +557,53 @@ def archive_build(*, archive: CertificateArchive) -> CertificateArchive:
         archive.finished_at = _now()
         archive.save(update_fields=["file", "count", "status", "finished_at"])
     return archive
+
+
+# --- JP declarations --------------------------------------------------------------------------
+
+
+def jp_declaration_create(
+    *, user, title: str, organiser: str, starts_on, ends_on, jp: int, proof
+) -> JpDeclaration:
+    """Record JP the participant followed outside Sinergi, waiting for a reviewer."""
+    values = model_text_clean(JpDeclaration, {"title": title, "organiser": organiser}, names=())
+    declaration = JpDeclaration(
+        user=user,
+        title=values["title"],
+        organiser=values["organiser"],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        jp=jp,
+    )
+    declaration.full_clean(exclude=["proof"])
+    name = declaration.proof.field.generate_filename(declaration, proof.name)
+    with files_pending([name]), transaction.atomic():
+        declaration.proof.name = default_storage.save(name, proof)
+        declaration.save()
+        log_action(user, "certificates.jp_declared", declaration, {"jp": jp})
+    return declaration
+
+
+def jp_declaration_review(
+    *, declaration: JpDeclaration, actor, accept: bool, note: str = ""
+) -> JpDeclaration:
+    """Accept or reject a pending declaration; a rejection says why."""
+    note = model_text_clean(JpDeclaration, {"review_note": note}, names=())["review_note"]
+    if not accept and not note.strip():
+        raise ValidationError({"review_note": _("Say why the declaration is rejected.")})
+    with transaction.atomic():
+        declaration = JpDeclaration.objects.select_for_update().get(pk=declaration.pk)
+        if declaration.status != DeclarationStatus.PENDING:
+            raise ValidationError(_("This declaration was already reviewed."))
+        declaration.status = DeclarationStatus.ACCEPTED if accept else DeclarationStatus.REJECTED
+        declaration.review_note = note.strip()
+        declaration.reviewed_by = actor
+        declaration.reviewed_at = _now()
+        declaration.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+        log_action(
+            actor,
+            "certificates.jp_accepted" if accept else "certificates.jp_rejected",
+            declaration,
+            {"jp": declaration.jp, "note": declaration.review_note},
+        )
+    return declaration

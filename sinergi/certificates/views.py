@@ -7,26 +7,45 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
+from sinergi.core.forms import service_errors_add
+from sinergi.core.params import id_param, year_param
+from sinergi.core.spreadsheets import xlsx_response
 from sinergi.training.models import Batch, Program
 
-from . import selectors, services
+from . import badges, selectors, services
 from .forms import (
+    JpDeclarationForm,
+    JpReviewForm,
     ReissueForm,
     RevokeForm,
     SignatureFormSet,
     TemplateForm,
+    VerifyCredentialForm,
     VerifyForm,
     VerifyPdfForm,
 )
-from .models import ArchiveStatus, Certificate, CertificateArchive, CertificateTemplate
+from .models import (
+    ArchiveStatus,
+    Certificate,
+    CertificateArchive,
+    CertificateTemplate,
+    JpDeclaration,
+)
 from .ratelimit import verification_allowed
 from .selectors import MANAGERS
 from .tasks import issue_for_batch
@@ -58,7 +77,8 @@ def _pdf_file(file, filename: str, *, inline: bool = False) -> FileResponse:
 @require_safe
 def mine(request):
     certificates = selectors.certificates_for_holder(user=request.user)
-    return render(request, "certificates/mine.html", {"certificates": certificates})
+    context = {"certificates": certificates, "badges": badges.badges_available()}
+    return render(request, "certificates/mine.html", context)
 
 
 @login_required
@@ -71,6 +91,167 @@ def download(request, pk: int):
     return _pdf_file(certificate.pdf, f"sertifikat-{_safe(certificate.number)}.pdf")
 
 
+def _own_valid_certificate(request, pk: int) -> Certificate:
+    try:
+        certificate = selectors.certificate_get_for_user(certificate_id=pk, user=request.user)
+    except Certificate.DoesNotExist:
+        raise Http404 from None
+    if not certificate.is_valid or not badges.badges_available():
+        raise Http404
+    return certificate
+
+
+@login_required
+@require_safe
+def credential_download(request, pk: int):
+    """The certificate as an Open Badges 3.0 credential, a VC-JWT (compact JWS)."""
+    certificate = _own_valid_certificate(request, pk)
+    response = HttpResponse(badges.credential_jwt(certificate), content_type="application/jwt")
+    response["Content-Disposition"] = (
+        f'attachment; filename="badge-{_safe(certificate.number)}.jwt"'
+    )
+    return _private(response)
+
+
+@login_required
+@require_safe
+def badge_download(request, pk: int):
+    """The badge PNG with the credential baked in (OB 3.0 baking, iTXt)."""
+    certificate = _own_valid_certificate(request, pk)
+    response = HttpResponse(badges.badge_png(certificate), content_type="image/png")
+    response["Content-Disposition"] = (
+        f'attachment; filename="badge-{_safe(certificate.number)}.png"'
+    )
+    return _private(response)
+
+
+# --- The JP record ------------------------------------------------------------------------------
+
+
+def _record_year(request) -> int:
+    return year_param(request.GET.get("year"), default=timezone.localdate().year)
+
+
+@login_required
+def jp_record(request):
+    """The participant's JP of a year against the target, and declaring JP from outside."""
+    year = _record_year(request)
+    form = JpDeclarationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.jp_declaration_create(
+                user=request.user,
+                title=data["title"],
+                organiser=data["organiser"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                jp=data["jp"],
+                proof=data["proof"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(request, _("Your JP was sent for review."))
+            return redirect(f"{reverse('certificates:jp_record')}?year={data['ends_on'].year}")
+    record = selectors.jp_record(user=request.user, year=year)
+    status = 400 if request.method == "POST" else 200
+    context = {"record": record, "form": form}
+    return render(request, "certificates/jp_record.html", context, status=status)
+
+
+@login_required
+@require_safe
+def jp_transcript(request, kind: str):
+    from .transcripts import transcript_pdf, transcript_xlsx
+
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    record = selectors.jp_record(user=request.user, year=_record_year(request))
+    stem = f"transkrip-jp-{record.year}"
+    if kind == "xlsx":
+        return _private(xlsx_response(transcript_xlsx(user=request.user, record=record), stem))
+    response = HttpResponse(
+        transcript_pdf(user=request.user, record=record), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+    return _private(response)
+
+
+@login_required
+@require_safe
+def jp_proof(request, pk: int):
+    try:
+        declaration = selectors.jp_declaration_get_for_user(declaration_id=pk, user=request.user)
+    except JpDeclaration.DoesNotExist:
+        raise Http404 from None
+    name = declaration.proof.name.rsplit("/", 1)[-1]
+    response = FileResponse(declaration.proof.open("rb"), as_attachment=True, filename=name)
+    return _private(response)
+
+
+@role_required(*MANAGERS)
+def jp_reviews(request):
+    """Declared JP waiting for review, oldest first; accept or reject each."""
+    if request.method == "POST":
+        try:
+            declaration = selectors.jp_declaration_get_for_user(
+                declaration_id=id_param(request.POST.get("declaration"), default=0),
+                user=request.user,
+            )
+        except JpDeclaration.DoesNotExist:
+            raise Http404 from None
+        form = JpReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.jp_declaration_review(
+                    declaration=declaration,
+                    actor=request.user,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    note=form.cleaned_data["review_note"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The declaration was reviewed."))
+        else:
+            messages.error(request, _("Choose accept or reject."))
+        return redirect("certificates:jp_reviews")
+    declarations = Paginator(selectors.jp_declarations_to_review(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "certificates/staff/jp_reviews.html", {"declarations": declarations})
+
+
+# --- The issuer's public profile and keys -----------------------------------------------------
+
+
+def _public_json(data: dict, content_type: str = "application/json") -> JsonResponse:
+    response = JsonResponse(data, content_type=content_type, json_dumps_params={"indent": 2})
+    patch_cache_control(response, public=True, max_age=300)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def issuer(request):
+    """The library as an Open Badges issuer (JSON-LD Profile), the `issuer.id` of badges."""
+    return _public_json(badges.issuer_profile(), "application/ld+json")
+
+
+@require_safe
+def issuer_jwks(request):
+    """The public keys that sign the library's badges (JWKS, RFC 7517)."""
+    return _public_json(badges.jwks())
+
+
+@require_safe
+def competencies(request):
+    """The competency units (SKKNI) badges align to, each with its own anchor."""
+    units = selectors.competency_units_public()
+    return render(request, "certificates/competencies.html", {"units": units})
+
+
 # --- Public verification ----------------------------------------------------------------------
 
 
@@ -79,7 +260,31 @@ def verify(request):
     form = VerifyForm(request.GET or None)
     if form.is_valid():
         return redirect("certificates:verify_code", code=form.cleaned_data["code"])
-    return render(request, "certificates/verify.html", {"form": form, "pdf_form": VerifyPdfForm()})
+    context = {"form": form, "pdf_form": VerifyPdfForm(), "badge_form": VerifyCredentialForm()}
+    return render(request, "certificates/verify.html", context)
+
+
+@require_POST
+def verify_credential(request):
+    """Check an uploaded badge PNG or credential: its signature, then the register."""
+    if not verification_allowed(request):
+        response = render(request, "certificates/verify_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    badge_form = VerifyCredentialForm(request.POST, request.FILES)
+    if not badge_form.is_valid():
+        context = {"form": VerifyForm(), "pdf_form": VerifyPdfForm(), "badge_form": badge_form}
+        return render(request, "certificates/verify.html", context, status=400)
+    upload = badge_form.cleaned_data["badge"]
+    verdict = badges.credential_verify(content=upload.read(VerifyCredentialForm.MAX_BYTES + 1))
+    response = render(
+        request,
+        "certificates/verify_badge_result.html",
+        {"verdict": verdict, "form": VerifyForm(), "badge_form": VerifyCredentialForm()},
+    )
+    patch_cache_control(response, no_cache=True, max_age=0)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_POST
@@ -91,7 +296,11 @@ def verify_pdf(request):
         return response
     pdf_form = VerifyPdfForm(request.POST, request.FILES)
     if not pdf_form.is_valid():
-        context = {"form": VerifyForm(), "pdf_form": pdf_form}
+        context = {
+            "form": VerifyForm(),
+            "pdf_form": pdf_form,
+            "badge_form": VerifyCredentialForm(),
+        }
         return render(request, "certificates/verify.html", context, status=400)
     verdict = selectors.certificate_verify_pdf(content=pdf_form.cleaned_data["file"].read())
     response = render(

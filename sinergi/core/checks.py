@@ -29,3 +29,18 @@ def signing_key_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="core.W101",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def badge_key_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Warn when no key signs Open Badges credentials (the badge downloads are then hidden)."""
+    if settings.SINERGI_BADGE_KEY or settings.SINERGI_SIGNING_DEVELOPMENT:
+        return []
+    return [
+        checks.Warning(
+            "No Open Badges key is configured: certificates are offered without their digital "
+            "badge.",
+            hint="Set SINERGI_BADGE_KEY to an Ed25519 private key (PEM); see docs/certificates.md.",
+            id="core.W102",
+        )
+    ]

@@ -321,6 +321,32 @@ def development_key_create(*, path: Path, organisation: str, days: int = 3 * 365
     return path
 
 
+BADGE_DEVELOPMENT_FILE = "badge-development.pem"
+
+
+def badge_development_path() -> Path:
+    return Path(settings.VAR_DIR) / "signing" / BADGE_DEVELOPMENT_FILE
+
+
+def badge_development_key_create(*, path: Path) -> Path:
+    """Write a new Ed25519 development key (PEM PKCS#8, no passphrase) for Open Badges
+    credentials (certificates/badges.py) to `path`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+    return path
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     """What a signed PDF's last signature says, judged against the library's own chain."""

@@ -145,6 +145,8 @@ def _production_env(**changes) -> dict:
         SINERGI_SUPPORT_EMAIL="perpustakaan@sinergi.example.org",
         # The library's signing key (core.W101 warns when documents would go out unsigned).
         SINERGI_SIGNING_PKCS12="/etc/sinergi/library.p12",
+        # The Open Badges key (core.W102 warns when certificates would go out without a badge).
+        SINERGI_BADGE_KEY="/etc/sinergi/badge.pem",
     )
     env.update(changes)
     return {key: value for key, value in env.items() if value is not None}

@@ -186,3 +186,13 @@ def test_check_deploy_warns_without_a_key_and_refuses_the_development_key(settin
     settings.SINERGI_SIGNING_DEVELOPMENT = False
     settings.SINERGI_SIGNING_PKCS12 = "/etc/sinergi/library.p12"
     assert signing_key_check() == []
+
+
+def test_check_deploy_warns_without_a_badge_key(settings):
+    from sinergi.core.checks import badge_key_check
+
+    settings.SINERGI_BADGE_KEY = ""
+    settings.SINERGI_SIGNING_DEVELOPMENT = False
+    assert [m.id for m in badge_key_check()] == ["core.W102"]
+    settings.SINERGI_BADGE_KEY = "/etc/sinergi/badge.pem"
+    assert badge_key_check() == []

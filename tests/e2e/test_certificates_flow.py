@@ -1,5 +1,6 @@
-"""A participant who completed a batch downloads the certificate; a visitor verifies it,
-by its code and by uploading the signed PDF (genuine, then revoked).
+"""A participant who completed a batch downloads the certificate and its Open Badges 3.0 badge;
+a visitor verifies them, by the code, by uploading the signed PDF and by uploading the badge PNG
+(genuine, then revoked). The participant's JP record, on a phone, passes axe-core.
 
 The completion goes through the learning signal and the certificate task (run at once here),
 as in production. The participant finds the certificate in the account menu and downloads the
@@ -9,6 +10,7 @@ fails the test.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -20,9 +22,10 @@ pytest.importorskip("playwright.sync_api")
 
 from django.core.management import call_command
 from django.urls import reverse
+from PIL import Image
 from playwright.sync_api import expect
 
-from sinergi.certificates import services
+from sinergi.certificates import badges, services
 from sinergi.certificates.models import Certificate
 from sinergi.core import signing
 from sinergi.learning.models import Completion
@@ -30,6 +33,7 @@ from sinergi.learning.signals import participant_completed
 
 from ..certificates.factories import CertificateTemplateFactory, CompletionFactory
 from ..pdfcheck import pdfsig
+from .test_crawl import AXE, AXE_RUN
 from .test_signup_flow import assert_controls_labelled, assert_fits_phone
 from .test_training_flow import log_in
 
@@ -55,6 +59,7 @@ def test_download_and_verify_certificate(
     settings.SINERGI_SIGNING_DEVELOPMENT = True
     signing._load.cache_clear()
     call_command("signing_dev_key")
+    badges._load_key.cache_clear()
     completion = CompletionFactory(
         registration__user__full_name="Ni Luh Putu Ayu Wéndy, S.IP.",
         registration__user__email=f"wendy.{device}@example.org",
@@ -94,6 +99,14 @@ def test_download_and_verify_certificate(
     assert data.startswith(b"%PDF-")
     with certificate.pdf.open("rb") as stored:
         assert data == stored.read()
+    # ...and the badge: a PNG with the signed credential baked in.
+    with page.expect_download() as download_info:
+        card.locator(f'a[href="{reverse("certificates:badge", args=[certificate.pk])}"]').click()
+    badge_path = tmp_path / "badge.png"
+    download_info.value.save_as(badge_path)
+    assert download_info.value.suggested_filename.endswith(".png")
+    token = Image.open(badge_path).text["openbadgecredential"]
+    assert token.count(".") == 2
 
     # A visitor (no account) types the code printed under the QR, in lower case with a space.
     visitor = new_page(device)
@@ -124,11 +137,75 @@ def test_download_and_verify_certificate(
     if phone:
         assert_fits_phone(visitor)
         screenshot(visitor, "certificate-pdf-verified-phone")
-    # ...until the certificate is revoked: the same file then says so.
+    # The badge too: the visitor uploads the PNG and the page checks the credential inside.
+    visitor.goto(live_server.url + reverse("certificates:verify"))
+    visitor.set_input_files("main form.sn-verify-badge-form input[type=file]", str(badge_path))
+    visitor.locator("main form.sn-verify-badge-form button[type=submit]").click()
+    expect(visitor.locator(".sn-verify-valid")).to_be_visible()
+    expect(visitor.locator(".sn-verify-facts")).to_contain_text(certificate.number)
+    if phone:
+        assert_fits_phone(visitor)
+        screenshot(visitor, "certificate-badge-verified-phone")
+    # ...until the certificate is revoked: the same files then say so.
     services.certificate_revoke(certificate=certificate, actor=None, reason="Data keliru")
+    visitor.goto(live_server.url + reverse("certificates:verify"))
     visitor.set_input_files("main form.sn-verify-pdf-form input[type=file]", str(path))
     visitor.locator("main form.sn-verify-pdf-form button[type=submit]").click()
     expect(visitor.locator(".sn-verify-revoked")).to_contain_text("Data keliru")
+    visitor.goto(live_server.url + reverse("certificates:verify"))
+    visitor.set_input_files("main form.sn-verify-badge-form input[type=file]", str(badge_path))
+    visitor.locator("main form.sn-verify-badge-form button[type=submit]").click()
+    expect(visitor.locator("[data-state=revoked]")).to_contain_text("Data keliru")
     signing._load.cache_clear()
+    badges._load_key.cache_clear()
 
+    assert not problems, f"the browser reported problems: {problems}"
+
+
+@pytest.mark.parametrize("device", ["phone"])
+def test_jp_record_on_a_phone(
+    device,
+    live_server,
+    reference_data,
+    e2e_settings,
+    settings,
+    tmp_path,
+    new_page,
+    problems,
+    screenshot,
+):
+    """The participant sees the year's JP against the target, declares JP from elsewhere with a
+    PDF proof, and downloads the transcripts; the page fits 360 px and axe finds nothing
+    serious."""
+    settings.MEDIA_ROOT = tmp_path
+    completion = CompletionFactory(
+        registration__user__email="jp.phone@example.org",
+        registration__batch__program__title="Pengelolaan Perpustakaan Sekolah",
+    )
+    CertificateTemplateFactory(program=completion.registration.batch.program)
+    certificate = services.certificate_issue(registration=completion.registration, notify=False)
+    year = certificate.ends_on.year
+    page = new_page(device)
+    log_in(page, live_server, completion.registration.user.email)
+    page.goto(live_server.url + reverse("certificates:jp_record") + f"?year={year}")
+    expect(page.locator(".sn-jp-total")).to_contain_text(f"32 dari 20 JP pada {year}")
+    expect(page.locator(".sn-jp-entries")).to_contain_text("Pengelolaan Perpustakaan Sekolah")
+    assert_controls_labelled(page)
+    assert_fits_phone(page)
+    proof = Path(__file__).resolve().parents[1] / "fixtures" / "minimal-document.pdf"
+    page.fill("#id_title", "Bimtek Repositori Institusi")
+    page.fill("#id_organiser", "Perpustakaan UGM")
+    page.fill("#id_starts_on", f"{year}-08-03")
+    page.fill("#id_ends_on", f"{year}-08-04")
+    page.fill("#id_jp", "10")
+    page.set_input_files("#id_proof", str(proof))
+    page.locator("form.sn-jp-declare button[type=submit]").click()
+    expect(page.locator(".sn-jp-pending")).to_contain_text("Menunggu pemeriksaan")
+    page.evaluate(AXE.read_text())
+    serious = [v for v in page.evaluate(AXE_RUN) if v["impact"] in ("critical", "serious")]
+    assert not serious, serious
+    screenshot(page, "jp-record-phone")
+    with page.expect_download() as download_info:
+        page.locator("a[href*='transcript.xlsx']").click()
+    assert download_info.value.suggested_filename == f"transkrip-jp-{year}.xlsx"
     assert not problems, f"the browser reported problems: {problems}"
