@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.accounts.decorators import role_required
-from sinergi.core.forms import service_errors_add
 from sinergi.core.params import id_param, year_param
+from sinergi.core.shortcuts import form_errors_add
 from sinergi.core.spreadsheets import xlsx_response
 from sinergi.training.models import Batch, Program
 
@@ -150,7 +150,7 @@ def jp_record(request):
                 proof=data["proof"],
             )
         except ValidationError as error:
-            service_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your JP was sent for review."))
             return redirect(f"{reverse('certificates:jp_record')}?year={data['ends_on'].year}")
